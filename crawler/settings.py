@@ -55,3 +55,13 @@ SHOPWATCH_MINIAPP_APP_KEY = "sw-demo"
 SHOPWATCH_MINIAPP_APP_SECRET = "mallsim-open-secret"
 
 LOG_LEVEL = "INFO"
+
+# --- operators: job records and the live progress line ----------------------------------------
+EXTENSIONS = {
+    "scrapy.extensions.telnet.TelnetConsole": None,
+    "crawler.jobs.JobRecorder": 500,
+    "crawler.progress.Progress": 510,
+}
+SHOPWATCH_JOBS_ENABLED = True
+SHOPWATCH_PROGRESS = False  # the CLI turns it on; plain `scrapy crawl` keeps Scrapy's log lines
+SHOPWATCH_PROGRESS_INTERVAL = 2.0  # seconds

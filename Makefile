@@ -1,0 +1,25 @@
+# The README's two commands: `make demo` (set up, then run the main job) and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test setup clean-data bench
+
+demo: setup
+	$(BIN)/shopwatch demo
+
+test: setup
+	$(BIN)/python -m pytest
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml scripts/setup
+	PYTHON=$(PYTHON) VENV=$(VENV) bash scripts/setup
+	touch $@
+
+bench: setup
+	$(BIN)/python bench/mallsim_pages.py
+	$(BIN)/python bench/crawl.py
+
+clean-data:
+	rm -rf data

@@ -1,0 +1,224 @@
+"""The ``shopwatch`` command: one entry point for operators, monitors and the simulator.
+
+Each sub-command is a small function; heavy imports happen inside them so ``shopwatch --help``
+stays fast and a missing optional back end only breaks the command that needs it.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from crawler.errors import UserError
+
+DEFAULT_DATA_DIR = "data"
+
+
+def _data_dir(args: argparse.Namespace) -> Path:
+    return Path(args.data_dir or os.environ.get("SHOPWATCH_DATA_DIR") or DEFAULT_DATA_DIR)
+
+
+def _key_value(text: str) -> tuple[str, str]:
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    key, value = text.split("=", 1)
+    return key, value
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {value}")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {value}")
+    return value
+
+
+def _add_world_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--seed", type=_non_negative, default=7, help="world seed (default 7)")
+    p.add_argument("--merchants", type=_positive, default=2000, help="merchants over all platforms (default 2000)")
+    p.add_argument("--day", type=_non_negative, default=0, help="simulated day (default 0)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="shopwatch", description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", help="where the embedded store and index live (default ./data or $SHOPWATCH_DATA_DIR)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="start the simulator, crawl it into the store and index, print a summary")
+    _add_world_args(demo)
+    demo.add_argument("--port", type=_non_negative, default=0, help="simulator port (default: a free one)")
+    demo.add_argument("--faults", choices=["on", "off"], default="on", help="simulator faults at their default low rates")
+    demo.add_argument("--platforms", default="weishop,miniapp,moments", help="comma-separated platforms to crawl")
+    demo.set_defaults(func=cmd_demo)
+
+    sim = sub.add_parser("mallsim", help="the storefront simulator")
+    simsub = sim.add_subparsers(dest="mallsim_command", required=True)
+    serve = simsub.add_parser("serve", help="serve the simulated platforms on one loopback port")
+    _add_world_args(serve)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=_non_negative, default=8800)
+    serve.add_argument("--faults", choices=["on", "off"], default="on")
+    serve.set_defaults(func=cmd_mallsim_serve)
+    truth = simsub.add_parser("truth", help="export the ground truth as JSON lines")
+    _add_world_args(truth)
+    truth.add_argument("--port", type=_non_negative, default=8800, help="port used in the URLs (default 8800)")
+    truth.add_argument("--out", required=True, help="output file, or - for stdout")
+    truth.set_defaults(func=cmd_mallsim_truth)
+
+    crawl = sub.add_parser("crawl", help="run one crawl job against the simulator (or a profile's site)")
+    crawl.add_argument("spider", nargs="?", help="spider name: weishop, miniapp, moments")
+    crawl.add_argument("--profile", help="crawl with a YAML site profile instead of a spider")
+    crawl.add_argument("-a", dest="spider_args", action="append", type=_key_value, default=[], metavar="NAME=VALUE")
+    crawl.add_argument("--port", type=_positive, default=8800, help="simulator port (default 8800)")
+    crawl.add_argument("--max-pages", type=_positive, help="stop after this many pages")
+    crawl.set_defaults(func=cmd_crawl)
+
+    search = sub.add_parser("search", help="search the listing index")
+    search.add_argument("query", nargs="+", help="terms (all must match; any length, 2-character words included)")
+    search.add_argument("--platform")
+    search.add_argument("--category")
+    search.add_argument("--limit", type=_positive, default=20)
+    search.add_argument("--offset", type=_non_negative, default=0)
+    search.add_argument("--json", action="store_true", help="JSON lines, one per hit")
+    search.set_defaults(func=cmd_search)
+
+    jobs = sub.add_parser("jobs", help="crawl jobs recorded in the store")
+    jobsub = jobs.add_subparsers(dest="jobs_command", required=True)
+    jl = jobsub.add_parser("list", help="recent jobs, newest first")
+    jl.add_argument("--limit", type=_positive, default=20)
+    jl.add_argument("--json", action="store_true")
+    jl.set_defaults(func=cmd_jobs_list)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except UserError as exc:
+        print(f"shopwatch: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("shopwatch: interrupted", file=sys.stderr)
+        return 130
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from crawler.demo import run_demo
+
+    platforms = [p.strip() for p in args.platforms.split(",") if p.strip()]
+    return run_demo(
+        data_dir=_data_dir(args), seed=args.seed, merchants=args.merchants, day=args.day,
+        port=args.port, faults=args.faults == "on", platforms=platforms,
+    )
+
+
+def _sim_config(args: argparse.Namespace, **extra: Any) -> Any:
+    from mallsim.config import SimConfig
+
+    try:
+        return SimConfig(seed=args.seed, merchants=args.merchants, day=args.day, **extra)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
+def cmd_mallsim_serve(args: argparse.Namespace) -> int:
+    from mallsim.server import run
+
+    config = _sim_config(args, host=args.host, port=args.port, faults_enabled=args.faults == "on")
+    print(f"mallsim: serving seed={args.seed} merchants={args.merchants} day={args.day} "
+          f"on http://{args.host}:{args.port} (hosts *.mallsim.test)", file=sys.stderr)
+    run(config)
+    return 0
+
+
+def cmd_mallsim_truth(args: argparse.Namespace) -> int:
+    from mallsim.truth import write_truth
+    from mallsim.world import World, WorldConfig
+
+    world = World(WorldConfig(seed=args.seed, merchants=args.merchants, day=args.day))
+
+    def base_url(platform: str) -> str:
+        return f"http://{platform}.mallsim.test:{args.port}"
+
+    if args.out == "-":
+        counts = write_truth(world, sys.stdout, base_url)
+    else:
+        with open(args.out, "w", encoding="utf-8") as out:
+            counts = write_truth(world, out, base_url)
+    print(json.dumps(counts, ensure_ascii=False), file=sys.stderr)
+    return 0
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from crawler.report import print_crawl_report
+    from crawler.runner import CrawlSpec, run_crawls
+
+    if bool(args.spider) == bool(args.profile):
+        raise UserError("give either a spider name or --profile FILE (not both)")
+    kwargs = dict(args.spider_args)
+    if args.profile:
+        from crawler.profiles import load_profile
+
+        load_profile(args.profile)  # validate before starting: errors name the line
+        spec = CrawlSpec("profile", {"profile": args.profile, **kwargs})
+    else:
+        spec = CrawlSpec(args.spider, kwargs)
+    spec.kwargs.setdefault("port", str(args.port))
+    overrides: dict[str, Any] = {"SHOPWATCH_PROGRESS": True, "SHOPWATCH_DATA_DIR": str(_data_dir(args))}
+    if args.max_pages:
+        overrides["CLOSESPIDER_PAGECOUNT"] = args.max_pages
+    results = run_crawls([spec], overrides)
+    print_crawl_report(results)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from crawler.config import open_index
+    from search.render import print_results, result_lines
+
+    with open_index(None, _data_dir(args)) as index:
+        result = index.search(" ".join(args.query), platform=args.platform, category=args.category,
+                              limit=args.limit, offset=args.offset)
+    if args.json:
+        for line in result_lines(result):
+            print(line)
+    else:
+        print_results(" ".join(args.query), result)
+    return 0
+
+
+def cmd_jobs_list(args: argparse.Namespace) -> int:
+    from crawler.config import open_store
+    from crawler.report import print_jobs
+
+    with open_store(None, _data_dir(args)) as store:
+        jobs = list(store.list_jobs(limit=args.limit))
+    if args.json:
+        for job in jobs:
+            print(json.dumps(job, ensure_ascii=False, default=str))
+    else:
+        print_jobs(jobs)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""`shopwatch demo`: the main job on embedded defaults, end to end, with a summary an operator
+can check against the simulator's ground truth."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from crawler.outcomes import crawl_counts, errors_by_reason
+from crawler.runner import CrawlSpec, run_crawls
+
+#: platforms the demo can crawl, each with a spider of the same name
+CRAWLABLE = ("weishop", "miniapp", "moments")
+
+
+def run_demo(*, data_dir: Path, seed: int, merchants: int, day: int, port: int, faults: bool,
+             platforms: list[str]) -> int:
+    from crawler.completeness import measure
+    from crawler.config import open_index, open_store
+    from crawler.errors import UserError
+    from mallsim.config import SimConfig
+    from mallsim.server import start_background
+    from mallsim.truth import truth_records
+    from mallsim.world import World, WorldConfig
+
+    unknown = [p for p in platforms if p not in CRAWLABLE]
+    if unknown or not platforms:
+        raise UserError(f"unknown platform(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(CRAWLABLE)}")
+    console = Console(highlight=False)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    config = SimConfig(port=port, seed=seed, merchants=merchants, day=day, faults_enabled=faults)
+    with start_background(config) as sim:
+        console.print(f"mallsim: seed={seed} merchants={merchants} day={day} faults={'on' if faults else 'off'} "
+                      f"on 127.0.0.1:{sim.port}")
+        started = time.monotonic()
+        specs = [CrawlSpec(p, {"port": str(sim.port)}) for p in platforms]
+        results = run_crawls(specs, {"SHOPWATCH_PROGRESS": True, "SHOPWATCH_DATA_DIR": str(data_dir)})
+        elapsed = time.monotonic() - started
+
+    world = World(WorldConfig(seed=seed, merchants=merchants, day=day))
+    with open_store(None, data_dir) as store, open_index(None, data_dir) as index:
+        comp = measure(truth_records(world, sim.base_url), store, platforms)
+        indexed = index.count()
+
+    table = Table(title=f"shopwatch demo — {elapsed:.1f} s")
+    for col in ("platform", "merchants", "listings", "missed", "pages", "pages/s", "items", "dropped", "errors"):
+        table.add_column(col, justify="left" if col == "platform" else "right")
+    total_pages = total_missed = 0
+    reasons: dict[str, int] = {}
+    for r in results:
+        p = r.spec.spider
+        c, k = comp[p], crawl_counts(r.stats)
+        errs = errors_by_reason(r.stats)
+        for key, n in errs.items():
+            reasons[key] = reasons.get(key, 0) + n
+        total_pages += k["pages"]
+        total_missed += c.misses
+        table.add_row(p, f"{c.merchants_found}/{c.merchants_truth}", f"{c.listings_found}/{c.listings_truth}",
+                      str(c.misses), str(k["pages"]), f"{k['pages'] / elapsed:.0f}", str(k["items"]),
+                      str(k["dropped"]), str(sum(errs.values())))
+    console.print(table)
+    console.print(f"pages/s overall: {total_pages / elapsed:.0f}   missed against ground truth: {total_missed} (target 0)")
+    console.print("errors and drops by reason: " + (", ".join(f"{k}={v}" for k, v in sorted(reasons.items())) or "none"))
+    console.print(f"store: {data_dir / 'shopwatch.sqlite'}   index: {data_dir / 'index.sqlite'} ({indexed} listings)")
+    console.print("try: shopwatch search 香烟   |   shopwatch search 专利 --platform weishop --json   |   shopwatch jobs list")
+    for p in platforms:
+        c = comp[p]
+        if c.missed_listings or c.missed_merchants:
+            console.print(f"{p}: missed merchants {c.missed_merchants[:10]} listings {c.missed_listings[:10]}")
+    return 0 if total_missed == 0 else 1

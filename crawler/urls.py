@@ -1,0 +1,47 @@
+"""Canonical URLs: one address per listing, whatever tracking or session decoration it arrived with.
+
+Used by the request fingerprinter (within-crawl dedupe) and by the normalize pipeline (the stored
+``url``), so both agree on what "the same page" means.
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url, url_query_cleaner
+
+#: Query parameters that never change what a page shows: tracking, share tokens, session ids.
+TRACKING_PARAMS: frozenset[str] = frozenset(
+    {
+        "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "utm_id",
+        "spm", "scm", "share_token", "share_from", "shareid", "from", "ref", "source",
+        "sid", "sessionid", "session_id", "jsessionid", "phpsessid", "aspsessionid",
+        "_t", "timestamp", "fbclid", "gclid", "trace_id", "traceid",
+    }
+)
+# ;jsessionid=... style path parameters (Java servlets and their imitators)
+_PATH_SESSION = re.compile(r";(?:jsessionid|sid|phpsessid)=[^/?#]*", re.IGNORECASE)
+
+
+def canonical_url(url: str, drop: frozenset[str] = TRACKING_PARAMS) -> str:
+    """Return ``url`` without tracking/session parameters, fragment, default port or case noise."""
+    parts = urlsplit(url)
+    path = _PATH_SESSION.sub("", parts.path)
+    netloc = parts.netloc.lower()
+    if parts.scheme == "http" and netloc.endswith(":80"):
+        netloc = netloc[:-3]
+    elif parts.scheme == "https" and netloc.endswith(":443"):
+        netloc = netloc[:-4]
+    url = urlunsplit((parts.scheme.lower(), netloc, path, parts.query, ""))
+    kept = [k for k in _query_keys(parts.query) if k.lower() not in drop]
+    if parts.query:
+        url = url_query_cleaner(url, kept, remove=False, keep_fragments=False) if kept else url.split("?", 1)[0]
+    return canonicalize_url(url)
+
+
+def _query_keys(query: str) -> list[str]:
+    keys = []
+    for pair in query.split("&"):
+        if pair:
+            keys.append(pair.split("=", 1)[0])
+    return keys
