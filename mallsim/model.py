@@ -67,6 +67,7 @@ class Merchant:
     encoding: str  # "utf-8" or "gbk" (weishop serves some shops in GBK)
     markup: str  # "jsonld", "microdata" or "none": structured data on item pages (weishop)
     labels: frozenset[str] = field(default_factory=frozenset)  # merchant-level labels ("license")
+    notes: tuple[str, ...] = ()  # truth hints, e.g. ("licence:bad_check",) (added by mallsim.world)
 
 
 @dataclass(frozen=True)
