@@ -21,8 +21,6 @@ def errors_by_reason(stats: Mapping[str, Any]) -> dict[str, int]:
             if key.startswith(prefix) and isinstance(value, int):
                 reason = label + key[len(prefix):].rsplit(".", 1)[-1]
                 out[reason] = out.get(reason, 0) + value
-    if stats.get("retry/max_reached"):
-        out["retries_exhausted"] = int(stats["retry/max_reached"])
     return dict(sorted(out.items()))
 
 

@@ -18,37 +18,85 @@ TELNETCONSOLE_ENABLED = False
 # --- simulator host resolution ----------------------------------------------------------------
 # "suffix=address" pairs: hosts ending in the suffix resolve to the address, everything else
 # goes through the system resolver. The simulator's hosts are *.mallsim.test.
+# Also accepted as a JSON object or "suffix=address,..." string (-s on the command line).
 SHOPWATCH_RESOLVE = {"mallsim.test": "127.0.0.1"}
-DNS_RESOLVER = "crawler.resolver.MappedResolver"
+# Scrapy 2.19 name of the setting (DNS_RESOLVER is deprecated); installed by CrawlerProcess.
+TWISTED_DNS_RESOLVER = "crawler.resolver.MappedResolver"
+# Default simulator port for the spiders' start URLs (spider argument -a port=N overrides it).
+SHOPWATCH_MALLSIM_PORT = 8800
 
 # --- politeness and robustness ----------------------------------------------------------------
 ROBOTSTXT_OBEY = True
 USER_AGENT = "shopwatch/0.1 (+market supervision crawler)"
-CONCURRENT_REQUESTS = 32
-CONCURRENT_REQUESTS_PER_DOMAIN = 16
-DOWNLOAD_DELAY = 0
-AUTOTHROTTLE_ENABLED = True
-AUTOTHROTTLE_START_DELAY = 0.0
-AUTOTHROTTLE_MAX_DELAY = 10.0
-AUTOTHROTTLE_TARGET_CONCURRENCY = 16.0
-DOWNLOAD_TIMEOUT = 10
-DOWNLOAD_MAXSIZE = 4 * 1024 * 1024  # bytes; larger responses are cancelled and counted
-DOWNLOAD_WARNSIZE = 1024 * 1024
+CONCURRENT_REQUESTS = 32  # in flight per crawl; one process is CPU-bound near 260 pages/s anyway
+CONCURRENT_REQUESTS_PER_DOMAIN = 16  # per host: each platform is one host
+DOWNLOAD_DELAY = 0  # seconds between requests to one host (AutoThrottle raises it when slow)
+AUTOTHROTTLE_ENABLED = True  # adapts per-host delay to latency: a slow server gets fewer requests
+AUTOTHROTTLE_START_DELAY = 0.0  # seconds
+AUTOTHROTTLE_MAX_DELAY = 10.0  # seconds: the most AutoThrottle ever waits between two requests
+AUTOTHROTTLE_TARGET_CONCURRENCY = 16.0  # requests in flight per host AutoThrottle aims for
+DOWNLOAD_TIMEOUT = 10  # seconds per attempt; a stalled response is cancelled, then retried
+DOWNLOAD_MAXSIZE = 4 * 1024 * 1024  # bytes; larger responses are cancelled, counted too_large
+DOWNLOAD_WARNSIZE = 1024 * 1024  # bytes; larger responses are logged
+DNS_TIMEOUT = 10  # seconds for names outside SHOPWATCH_RESOLVE
 RETRY_ENABLED = True
-RETRY_TIMES = 4
+RETRY_TIMES = 4  # extra attempts after a 5xx/408/429 or network error (then: errors by reason)
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
-DEPTH_LIMIT = 12
-REDIRECT_MAX_TIMES = 5
+SHOPWATCH_RETRY_BACKOFF_BASE = 0.5  # seconds before retry 1; doubles per attempt, jittered 50-100%
+SHOPWATCH_RETRY_BACKOFF_MAX = 8.0  # seconds: cap of one backoff wait
+SHOPWATCH_RETRY_AFTER_MAX = 60.0  # seconds: cap on an honoured Retry-After (host paused that long)
+SHOPWATCH_RETRY_AFTER_TIMES = 10  # Retry-After waits per request, a budget apart from RETRY_TIMES
+# Link-trap guard (crawler.middlewares.TrapGuardMiddleware): longest walk of same-template pages
+# (template = host + path with digits collapsed + sorted query keys), then drop, count trap_dropped.
+SHOPWATCH_TRAP_MAX_CHAIN = 1000  # pages in one same-template walk: 1000 directory pages = 50,000 shops
+SHOPWATCH_TRAP_CALENDAR_MAX = 3  # pages in one walk over dates (?month=2025-03 -> 2025-04 ...), each way
+DEPTH_LIMIT = 2000  # links from the start page; pagination adds one per page; traps: the guard above
+REDIRECT_MAX_TIMES = 5  # hops; the simulator's longest chain is /go/{id} -> 302 -> 301 -> item
+URLLENGTH_LIMIT = 2083  # characters; longer links are dropped by Scrapy
 COOKIES_ENABLED = False
-REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+# Spiders retry truncated JSON themselves (scrapy's get_retry_request keeps meta["retry_times"]).
+META_COPY_WARN_SKIP_KEYS = ["retry_times"]
+# Fingerprint the canonical URL (crawler.urls.canonical_url): utm_*/spm/share_token/;jsessionid=
+# variants of one page are fetched once per crawl.
+REQUEST_FINGERPRINTER_CLASS = "crawler.fingerprint.CanonicalRequestFingerprinter"
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.TrapGuardMiddleware": 950,  # next to the spider: sees each yielded link
+}
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.ErrorStatsMiddleware": 10,  # outermost: sees final failures only
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+    "crawler.middlewares.MiniappSigningMiddleware": 960,  # last before the network: fresh ts
+}
+# Miniapp API credentials come from SHOPWATCH_MINIAPP_APP_KEY/SECRET (below).
 
 # --- pipelines (each step switchable: set its value to None in ITEM_PIPELINES) ---------------
-ITEM_PIPELINES: dict[str, int] = {}
+ITEM_PIPELINES: dict[str, int] = {
+    "pipelines.validate.ValidatePipeline": 100,  # drop invalid items, shopwatch/dropped/<reason>
+    "pipelines.normalize.NormalizePipeline": 200,  # canonical url/price, search_text, content_hash
+    "pipelines.dedupe.DedupePipeline": 300,  # repeats within a crawl -> shopwatch/duplicates
+    "pipelines.store.StorePipeline": 400,  # upsert + versions, a PageRecord per response
+    "pipelines.index.IndexPipeline": 500,  # batched into the search index
+}
+SHOPWATCH_PLATFORMS = None  # list of accepted platform names; None = any lowercase slug
+SHOPWATCH_MAX_TITLE = 500  # characters; longer -> dropped as title_too_long
+SHOPWATCH_MAX_DESCRIPTION = 20_000  # characters; also the bound on extra (JSON)
+SHOPWATCH_MAX_IMAGES = 50  # images per listing; more -> dropped as too_many_images
+SHOPWATCH_MAX_FIELD = 2_000  # other free-text fields (licence address/scope)
+SHOPWATCH_DEFAULT_CURRENCY = "CNY"  # for a price shown without a currency ("298一条"); "" = none
+SHOPWATCH_DEDUPE_MAX_KEYS = 20_000_000  # within-crawl dedupe memory bound (16-32 bytes/key)
+SHOPWATCH_SEEN_AT = None  # ISO-8601 time to record as first/last seen; None = now (replays, tests)
+SHOPWATCH_RECORD_PAGES = True  # a PageRecord per response in the store
+SHOPWATCH_PAGE_BUFFER = 500  # page records per store write
+SHOPWATCH_STORE_BATCH = 500  # writes per store transaction ...
+SHOPWATCH_STORE_BATCH_SECONDS = 1.0  # ... or seconds, whichever comes first
+SHOPWATCH_INDEX_BATCH = 500  # listings per index write ...
+SHOPWATCH_INDEX_BATCH_SECONDS = 1.0  # ... or seconds
 
 # --- back ends (see crawler.config): unset = embedded SQLite store and FTS5 index -------------
-SHOPWATCH_DATA_DIR = "data"
-SHOPWATCH_STORE = None  # e.g. "sqlite:///data/shopwatch.sqlite" or "mongodb://..."
-SHOPWATCH_INDEX = None  # e.g. "fts5:///data/index.sqlite" or "http://127.0.0.1:9201"
+SHOPWATCH_DATA_DIR = "data"  # env SHOPWATCH_DATA_DIR overrides; default files live here
+SHOPWATCH_STORE = None  # env over setting; "sqlite:///rel/path.sqlite", "sqlite:////abs/path.sqlite"; mongodb:// next issue
+SHOPWATCH_INDEX = None  # env over setting; "fts5:///rel/path.sqlite", "fts5:////abs/path.sqlite"; http(s):// next issue
 
 # --- simulator credentials (public demo values shown on the simulator's /developer page) ------
 SHOPWATCH_MINIAPP_APP_KEY = "sw-demo"
