@@ -1,0 +1,152 @@
+"""The one place that selects back ends (store and search index) from configuration.
+
+Precedence: an explicit URL argument > the environment (SHOPWATCH_STORE, SHOPWATCH_INDEX,
+SHOPWATCH_DATA_DIR) > Scrapy settings > embedded defaults ({data_dir}/shopwatch.sqlite and
+{data_dir}/index.sqlite). URL forms follow SQLAlchemy: ``sqlite:///relative/path.sqlite`` and
+``sqlite:////absolute/path.sqlite`` (same for ``fts5:``); a bare ``sqlite`` or ``fts5`` means
+the default file in the data directory. mongodb:// and http(s):// are reserved for the
+MongoDB and Elasticsearch back ends (next issue).
+"""
+from __future__ import annotations
+
+import atexit
+import os
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping
+
+from crawler.store.base import BackendError, Store
+
+if TYPE_CHECKING:
+    from search.base import Index
+
+__all__ = ["BackendError", "open_store", "open_index", "store_url", "index_url", "data_dir",
+           "open_store_from_settings", "open_index_from_settings", "shared_store", "shared_index",
+           "close_shared"]
+
+STORE_FORMS = "sqlite:///relative/path.sqlite, sqlite:////absolute/path.sqlite, mongodb://host:port/db"
+INDEX_FORMS = "fts5:///relative/path.sqlite, fts5:////absolute/path.sqlite, http(s)://host:port"
+_CREDENTIALS = re.compile(r"(//[^/@:]*):[^/@]*@")
+
+
+def _redact(url: str) -> str:
+    """Hide a password in ``user:password@host`` before the URL goes into a message."""
+    return _CREDENTIALS.sub(r"\1:***@", url)
+
+
+def _setting(settings: Any, key: str, default: Any = None) -> Any:
+    if settings is None:
+        return default
+    getter = getattr(settings, "get", None)
+    return getter(key, default) if getter else default
+
+
+def store_url(settings: Any = None) -> str | None:
+    """SHOPWATCH_STORE from the environment, else from ``settings``; None = embedded default."""
+    return os.environ.get("SHOPWATCH_STORE") or _setting(settings, "SHOPWATCH_STORE") or None
+
+
+def index_url(settings: Any = None) -> str | None:
+    """SHOPWATCH_INDEX from the environment, else from ``settings``; None = embedded default."""
+    return os.environ.get("SHOPWATCH_INDEX") or _setting(settings, "SHOPWATCH_INDEX") or None
+
+
+def data_dir(settings: Any = None) -> Path:
+    """SHOPWATCH_DATA_DIR from the environment, else from ``settings``, else ``data``."""
+    return Path(os.environ.get("SHOPWATCH_DATA_DIR") or _setting(settings, "SHOPWATCH_DATA_DIR") or "data")
+
+
+def _file_path(url: str, scheme: str, default: Path, kind: str, env: str, forms: str) -> str:
+    rest = url[len(scheme) + 1:]
+    if rest in ("", "//"):
+        return str(default)
+    if not rest.startswith("///") or len(rest) == 3:
+        raise BackendError(f"{env}={_redact(url)!r} is not a valid {kind} URL; accepted forms: {forms}")
+    path = rest[3:]
+    return path if path == ":memory:" else str(Path(path))
+
+
+def _options(settings: Any) -> dict[str, Any]:
+    """Store batching from settings (SHOPWATCH_STORE_BATCH / _SECONDS)."""
+    return {
+        "batch_size": int(_setting(settings, "SHOPWATCH_STORE_BATCH", 500)),
+        "batch_seconds": float(_setting(settings, "SHOPWATCH_STORE_BATCH_SECONDS", 1.0)),
+    }
+
+
+def open_store(url: str | None = None, data_dir: str | Path = "data", **options: Any) -> Store:
+    """Open the store named by ``url`` (or $SHOPWATCH_STORE, or SQLite in ``data_dir``)."""
+    url = (url or os.environ.get("SHOPWATCH_STORE") or "sqlite").strip()
+    default = Path(data_dir) / "shopwatch.sqlite"
+    if url == "sqlite" or url.startswith("sqlite:"):
+        from crawler.store.sqlite import SQLiteStore
+
+        return SQLiteStore(_file_path(url, "sqlite", default, "store", "SHOPWATCH_STORE", STORE_FORMS), **options)
+    if url.startswith(("mongodb://", "mongodb+srv://")):
+        raise BackendError(f"MongoDB store not available in this build: {_redact(url)} "
+                           f"(leave SHOPWATCH_STORE unset or use sqlite:///path.sqlite)")
+    raise BackendError(f"SHOPWATCH_STORE={_redact(url)!r} is not a store URL; accepted forms: {STORE_FORMS}")
+
+
+def open_index(url: str | None = None, data_dir: str | Path = "data", **options: Any) -> "Index":
+    """Open the search index named by ``url`` (or $SHOPWATCH_INDEX, or FTS5 in ``data_dir``)."""
+    url = (url or os.environ.get("SHOPWATCH_INDEX") or "fts5").strip()
+    default = Path(data_dir) / "index.sqlite"
+    if url == "fts5" or url.startswith("fts5:"):
+        from search.fts5 import FTS5Index
+
+        return FTS5Index(_file_path(url, "fts5", default, "index", "SHOPWATCH_INDEX", INDEX_FORMS), **options)
+    if url.startswith(("http://", "https://")):
+        raise BackendError(f"Elasticsearch index not available in this build: {_redact(url)} "
+                           f"(leave SHOPWATCH_INDEX unset or use fts5:///path.sqlite)")
+    raise BackendError(f"SHOPWATCH_INDEX={_redact(url)!r} is not an index URL; accepted forms: {INDEX_FORMS}")
+
+
+def open_store_from_settings(settings: Mapping[str, Any] | Any) -> Store:
+    """The store a crawl with these settings writes to (environment over settings)."""
+    return open_store(store_url(settings), data_dir(settings), **_options(settings))
+
+
+def open_index_from_settings(settings: Mapping[str, Any] | Any) -> "Index":
+    """The index a crawl with these settings writes to (environment over settings)."""
+    opts = {
+        "batch_size": int(_setting(settings, "SHOPWATCH_INDEX_BATCH", 500)),
+        "batch_seconds": float(_setting(settings, "SHOPWATCH_INDEX_BATCH_SECONDS", 1.0)),
+    }
+    return open_index(index_url(settings), data_dir(settings), **opts)
+
+
+_SHARED: dict[tuple[str, str, str], Any] = {}
+
+
+def _shared(kind: str, url: str | None, settings: Any, opener: Any) -> Any:
+    key = (kind, url or "", str(data_dir(settings).resolve()))
+    handle = _SHARED.get(key)
+    if handle is None or getattr(handle, "closed", False):
+        handle = _SHARED[key] = opener(settings)
+    return handle
+
+
+def shared_store(settings: Any) -> Store:
+    """The process-wide store for these settings, opened once and closed at exit.
+
+    Why shared: ``shopwatch crawl``/``demo`` run several crawlers in one process and thread;
+    two SQLite connections there would wait on each other's open batch (the busy timeout
+    blocks the very thread that would commit). Users of a shared store flush, never close.
+    """
+    return _shared("store", store_url(settings), settings, open_store_from_settings)
+
+
+def shared_index(settings: Any) -> "Index":
+    """The process-wide index for these settings (see ``shared_store``)."""
+    return _shared("index", index_url(settings), settings, open_index_from_settings)
+
+
+def close_shared() -> None:
+    """Flush and close every shared back end (registered with atexit; tests may call it)."""
+    while _SHARED:
+        _, handle = _SHARED.popitem()
+        handle.close()
+
+
+atexit.register(close_shared)

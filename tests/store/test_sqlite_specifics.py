@@ -1,0 +1,137 @@
+"""SQLite-only behaviour the contract cannot express: WAL, schema version, processes, time bound."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from crawler.store.base import BackendError
+from crawler.store.sqlite import SQLiteStore, connect, sqlite_module
+from search.fts5 import FTS5Index
+
+
+
+def test_default_module_is_pysqlite3() -> None:
+    module = sqlite_module()
+    assert tuple(int(x) for x in module.sqlite_version.split(".")) >= (3, 45)
+
+
+def test_wal_mode_and_schema_version(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite"
+    SQLiteStore(path).close()
+    conn = connect(path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("SELECT version FROM schema_version").fetchone()[0] == 1
+    conn.execute("UPDATE schema_version SET version = 99")
+    conn.close()
+    with pytest.raises(BackendError, match="schema version 99 is newer"):
+        SQLiteStore(path)
+
+
+def test_schema_creation_is_idempotent(tmp_path: Path) -> None:
+    for _ in range(3):
+        with SQLiteStore(tmp_path / "s.sqlite") as s:
+            s.upsert_listing({"platform": "p", "item_id": "1", "url": "https://x/1", "title": "t"})
+    with SQLiteStore(tmp_path / "s.sqlite") as s:
+        assert s.count_listings() == 1
+
+
+def test_time_bound_commits_without_flush(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite"
+    store = SQLiteStore(path, batch_size=10_000, batch_seconds=0.05)
+    reader = SQLiteStore(path)
+    try:
+        store.upsert_listing({"platform": "p", "item_id": "1", "url": "https://x/1", "title": "t"})
+        assert reader.count_listings() == 0  # still in the open batch
+        time.sleep(0.06)
+        store.flush_if_due()
+        assert reader.count_listings() == 1
+        for i in range(3):  # a write after the deadline commits by itself
+            store.upsert_listing({"platform": "p", "item_id": f"x{i}", "url": "https://x/", "title": "t"})
+            time.sleep(0.06)
+        assert reader.count_listings() >= 3
+    finally:
+        store.close()
+        reader.close()
+
+
+def test_count_bound_commits(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite"
+    with SQLiteStore(path, batch_size=10, batch_seconds=3600) as store, SQLiteStore(path) as reader:
+        for i in range(25):
+            store.upsert_listing({"platform": "p", "item_id": str(i), "url": "https://x/", "title": "t"})
+        assert reader.count_listings() == 20
+
+
+_WRITE = """
+import sys
+from crawler.store.sqlite import SQLiteStore
+from search.fts5 import FTS5Index
+with SQLiteStore(sys.argv[1]) as s, FTS5Index(sys.argv[2]) as ix:
+    for i in range(300):
+        item = {"platform": "weishop", "item_id": str(i), "url": "https://x/%d" % i, "title": "香烟 %d" % i}
+        s.upsert_listing(item, "2024-05-01T00:00:00Z", "j1")
+    ix.index_listings([{"platform": "weishop", "item_id": str(i), "title": "正品香菸 %d" % i} for i in range(300)])
+"""
+_READ = """
+import sys
+from crawler.store.sqlite import SQLiteStore
+from search.fts5 import FTS5Index
+with SQLiteStore(sys.argv[1]) as s, FTS5Index(sys.argv[2]) as ix:
+    print(s.count_listings(), ix.search("香烟").total, ix.search("正品香烟").total)
+"""
+
+
+def test_two_processes_sequentially(tmp_path: Path) -> None:
+    args = [str(tmp_path / "s.sqlite"), str(tmp_path / "i.sqlite")]
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run([sys.executable, "-c", _WRITE, *args], check=True, cwd=root, timeout=120)
+    out = subprocess.run([sys.executable, "-c", _READ, *args], check=True, cwd=root, timeout=120,
+                         capture_output=True, text=True).stdout.split()
+    assert out == ["300", "300", "300"]
+
+
+def test_reader_process_sees_committed_data_while_writer_is_open(tmp_path: Path) -> None:
+    args = [str(tmp_path / "s.sqlite"), str(tmp_path / "i.sqlite")]
+    root = Path(__file__).resolve().parents[2]
+    with SQLiteStore(args[0]) as s, FTS5Index(args[1]) as ix:
+        s.upsert_listing({"platform": "p", "item_id": "1", "url": "https://x/1", "title": "t"})
+        ix.index_listings([{"platform": "p", "item_id": "1", "title": "香烟"}])
+        s.flush()
+        ix.flush()
+        s.upsert_listing({"platform": "p", "item_id": "2", "url": "https://x/2", "title": "t"})  # open batch
+        out = subprocess.run([sys.executable, "-c", _READ, *args], check=True, cwd=root,
+                             timeout=120, capture_output=True, text=True).stdout.split()
+    assert out == ["1", "1", "0"]
+
+
+def test_closed_store_refuses_writes(tmp_path: Path) -> None:
+    s = SQLiteStore(tmp_path / "s.sqlite")
+    s.close()
+    with pytest.raises(BackendError, match="closed"):
+        s.upsert_listing({"platform": "p", "item_id": "1"})
+
+
+def test_index_schema_mismatch_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "i.sqlite"
+    FTS5Index(path).close()
+    conn = connect(path)
+    conn.execute("UPDATE index_meta SET value = '1' WHERE key = 'schema_version'")
+    conn.close()
+    with pytest.raises(BackendError, match="delete the file and crawl again"):
+        FTS5Index(path)
+
+
+def test_index_works_on_both_sqlite_versions_side_by_side(tmp_path: Path) -> None:
+    """An index file written with SQLite 3.51 is readable with Debian's 3.40 and vice versa."""
+    path = tmp_path / "i.sqlite"
+    with FTS5Index(path, sqlite=sqlite_module("pysqlite3")) as ix:
+        ix.index_listings([{"platform": "p", "item_id": "1", "title": "正品香菸"}])
+    with FTS5Index(path, sqlite=sqlite_module("sqlite3")) as ix:
+        assert ix.search("香烟").total == 1 and ix.search("烟").total == 1
+        ix.index_listings([{"platform": "p", "item_id": "2", "title": "电子烟"}])
+    with FTS5Index(path, sqlite=sqlite_module("pysqlite3")) as ix:
+        assert ix.search("烟").total == 2
