@@ -21,6 +21,10 @@ def _data_dir(args: argparse.Namespace) -> Path:
     return Path(args.data_dir or os.environ.get("SHOPWATCH_DATA_DIR") or DEFAULT_DATA_DIR)
 
 
+def _log_level(args: argparse.Namespace) -> str:
+    return "INFO" if args.verbose else "WARNING"
+
+
 def _key_value(text: str) -> tuple[str, str]:
     if "=" not in text:
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
@@ -57,6 +61,7 @@ def _add_world_args(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="shopwatch", description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", help="where the embedded store and index live (default ./data or $SHOPWATCH_DATA_DIR)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="Scrapy's INFO log lines (default: warnings only)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="start the simulator, crawl it into the store and index, print a summary")
@@ -127,7 +132,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     platforms = [p.strip() for p in args.platforms.split(",") if p.strip()]
     return run_demo(
         data_dir=_data_dir(args), seed=args.seed, merchants=args.merchants, day=args.day,
-        port=args.port, faults=args.faults == "on", platforms=platforms,
+        port=args.port, faults=args.faults == "on", platforms=platforms, log_level=_log_level(args),
     )
 
 
@@ -183,7 +188,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     else:
         spec = CrawlSpec(args.spider, kwargs)
     spec.kwargs.setdefault("port", str(args.port))
-    overrides: dict[str, Any] = {"SHOPWATCH_PROGRESS": True, "SHOPWATCH_DATA_DIR": str(_data_dir(args))}
+    overrides: dict[str, Any] = {"SHOPWATCH_PROGRESS": True, "SHOPWATCH_DATA_DIR": str(_data_dir(args)),
+                                 "LOG_LEVEL": _log_level(args)}
     if args.max_pages:
         overrides["CLOSESPIDER_PAGECOUNT"] = args.max_pages
     results = run_crawls([spec], overrides)

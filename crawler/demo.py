@@ -16,7 +16,7 @@ CRAWLABLE = ("weishop", "miniapp", "moments")
 
 
 def run_demo(*, data_dir: Path, seed: int, merchants: int, day: int, port: int, faults: bool,
-             platforms: list[str]) -> int:
+             platforms: list[str], log_level: str = "WARNING") -> int:
     from crawler.completeness import measure
     from crawler.config import open_index, open_store
     from crawler.errors import UserError
@@ -28,7 +28,7 @@ def run_demo(*, data_dir: Path, seed: int, merchants: int, day: int, port: int, 
     unknown = [p for p in platforms if p not in CRAWLABLE]
     if unknown or not platforms:
         raise UserError(f"unknown platform(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(CRAWLABLE)}")
-    console = Console(highlight=False)
+    console = Console(highlight=False, width=None if Console().is_terminal else 132)
     data_dir.mkdir(parents=True, exist_ok=True)
     config = SimConfig(port=port, seed=seed, merchants=merchants, day=day, faults_enabled=faults)
     with start_background(config) as sim:
@@ -36,7 +36,8 @@ def run_demo(*, data_dir: Path, seed: int, merchants: int, day: int, port: int, 
                       f"on 127.0.0.1:{sim.port}")
         started = time.monotonic()
         specs = [CrawlSpec(p, {"port": str(sim.port)}) for p in platforms]
-        results = run_crawls(specs, {"SHOPWATCH_PROGRESS": True, "SHOPWATCH_DATA_DIR": str(data_dir)})
+        results = run_crawls(specs, {"SHOPWATCH_PROGRESS": True, "SHOPWATCH_DATA_DIR": str(data_dir),
+                                     "LOG_LEVEL": log_level})
         elapsed = time.monotonic() - started
 
     world = World(WorldConfig(seed=seed, merchants=merchants, day=day))
@@ -45,7 +46,8 @@ def run_demo(*, data_dir: Path, seed: int, merchants: int, day: int, port: int, 
         indexed = index.count()
 
     table = Table(title=f"shopwatch demo — {elapsed:.1f} s")
-    for col in ("platform", "merchants", "listings", "missed", "pages", "pages/s", "items", "dropped", "errors"):
+    for col in ("platform", "merchants", "listings", "missed", "pages", "pages/s", "items", "retried",
+                "duplicates", "dropped", "errors"):
         table.add_column(col, justify="left" if col == "platform" else "right")
     total_pages = total_missed = 0
     reasons: dict[str, int] = {}
@@ -58,8 +60,8 @@ def run_demo(*, data_dir: Path, seed: int, merchants: int, day: int, port: int, 
         total_pages += k["pages"]
         total_missed += c.misses
         table.add_row(p, f"{c.merchants_found}/{c.merchants_truth}", f"{c.listings_found}/{c.listings_truth}",
-                      str(c.misses), str(k["pages"]), f"{k['pages'] / elapsed:.0f}", str(k["items"]),
-                      str(k["dropped"]), str(sum(errs.values())))
+                      str(c.misses), str(k["pages"]), f"{k['pages'] / max(k['seconds'], 1):.0f}", str(k["items"]),
+                      str(k["retries"]), str(k["duplicates"]), str(k["dropped"]), str(sum(errs.values())))
     console.print(table)
     console.print(f"pages/s overall: {total_pages / elapsed:.0f}   missed against ground truth: {total_missed} (target 0)")
     console.print("errors and drops by reason: " + (", ".join(f"{k}={v}" for k, v in sorted(reasons.items())) or "none"))

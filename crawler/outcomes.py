@@ -30,7 +30,6 @@ def crawl_counts(stats: Mapping[str, Any]) -> dict[str, int]:
         "pages": "response_received_count",
         "requests": "downloader/request_count",
         "items": "item_scraped_count",
-        "dropped": "item_dropped_count",
         "retries": "retry/count",
         "listings_new": "shopwatch/listings/new",
         "listings_changed": "shopwatch/listings/changed",
@@ -40,4 +39,9 @@ def crawl_counts(stats: Mapping[str, Any]) -> dict[str, int]:
         "merchants_unchanged": "shopwatch/merchants/unchanged",
         "duplicates": "shopwatch/duplicates",
     }
-    return {name: int(stats.get(key, 0) or 0) for name, key in pick.items()}
+    counts = {name: int(stats.get(key, 0) or 0) for name, key in pick.items()}
+    # invalid items only; a within-crawl duplicate is also a DropItem but not an error
+    counts["dropped"] = sum(int(v) for k, v in stats.items()
+                            if k.startswith("shopwatch/dropped/") and isinstance(v, int))
+    counts["seconds"] = int(stats.get("elapsed_time_seconds", 0) or 0)
+    return counts

@@ -6,6 +6,8 @@ CLI starts from it too and overrides a few keys from the command line or the env
 """
 from __future__ import annotations
 
+from scrapy.settings import default_settings as _scrapy_defaults
+
 BOT_NAME = "shopwatch"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
@@ -30,6 +32,9 @@ ROBOTSTXT_OBEY = True
 USER_AGENT = "shopwatch/0.1 (+market supervision crawler)"
 CONCURRENT_REQUESTS = 32  # in flight per crawl; one process is CPU-bound near 260 pages/s anyway
 CONCURRENT_REQUESTS_PER_DOMAIN = 16  # per host: each platform is one host
+# Items/requests processed in parallel per response. Scrapy 2.19 starts this many asyncio tasks for
+# EVERY response; the default 100 costs more CPU than our pipelines (a page yields <= 50 outputs).
+CONCURRENT_ITEMS = 16
 DOWNLOAD_DELAY = 0  # seconds between requests to one host (AutoThrottle raises it when slow)
 AUTOTHROTTLE_ENABLED = True  # adapts per-host delay to latency: a slow server gets fewer requests
 AUTOTHROTTLE_START_DELAY = 0.0  # seconds
@@ -103,6 +108,35 @@ SHOPWATCH_MINIAPP_APP_KEY = "sw-demo"
 SHOPWATCH_MINIAPP_APP_SECRET = "mallsim-open-secret"
 
 LOG_LEVEL = "INFO"
+
+# --- browser for JavaScript pages (scrapy-playwright + Debian's Chromium; crawler.browser) ------
+# Opt-in per request: only requests with meta["playwright"] = True go to the browser; every other
+# request takes Scrapy's own HTTP/1.1 handler inside this one (other spiders never start a browser:
+# the driver and Chromium start lazily on the first browser request).
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.browser.BrowserDownloadHandler",
+    "https": "crawler.browser.BrowserDownloadHandler",
+}
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"  # scrapy-playwright needs it
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+# Chromium executable; None = env SHOPWATCH_BROWSER_PATH, /usr/bin/chromium, /usr/bin/chromium-browser,
+# Playwright's own download. crawler.browser adds executable_path and --host-resolver-rules (built
+# from SHOPWATCH_RESOLVE) to PLAYWRIGHT_LAUNCH_OPTIONS when the browser starts.
+SHOPWATCH_BROWSER_PATH = None
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "headless": True,
+    "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run"],
+}
+PLAYWRIGHT_MAX_CONTEXTS = 2  # browser contexts alive at once
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4  # tabs per context: 2 cores render ~4 pages at once usefully
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 20_000  # milliseconds for page.goto
+PLAYWRIGHT_ABORT_REQUEST = "crawler.browser.abort_request"  # no images, fonts, media
+SHOPWATCH_BROWSER_MAX_SCROLLS = 200  # infinite-scroll steps per page (12 listings per step on vshop)
+SHOPWATCH_BROWSER_PAGE_TIMEOUT = 60.0  # seconds per rendered page (render + scroll until exhausted)
+SHOPWATCH_BROWSER_RECYCLE_PAGES = 200  # close and relaunch Chromium after this many pages; 0 = never
+# Browser navigation errors (Playwright's Error, incl. its TimeoutError) are retried like network errors.
+RETRY_EXCEPTIONS = [*_scrapy_defaults.RETRY_EXCEPTIONS, "playwright.async_api.Error"]
 
 # --- operators: job records and the live progress line ----------------------------------------
 EXTENSIONS = {

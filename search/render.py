@@ -41,15 +41,21 @@ def _rich_snippet(snippet: str) -> str:
     return "".join(parts)
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
 def print_results(query: str, result: Any) -> None:
-    console = Console(highlight=False)
+    console = Console(highlight=False, width=None if Console().is_terminal else 160)
     table = Table(title=f"{result.total} listings match {query!r}")
-    for col in ("#", "platform", "item", "title", "price", "category", "snippet"):
-        table.add_column(col)
+    for col, ratio in (("#", None), ("platform", None), ("item", None), ("title", 2), ("price", None),
+                       ("category", None), ("snippet", 3)):
+        table.add_column(col, ratio=ratio, overflow="fold")
     for rank, hit in enumerate(result.hits, start=1):
         price = f"{hit.price} {hit.currency or ''}".strip() if hit.price is not None else ""
-        table.add_row(str(rank), hit.platform, hit.item_id, escape(hit.title or ""), price,
-                      hit.category or "", _rich_snippet(hit.snippet or ""))
+        table.add_row(str(rank), hit.platform, hit.item_id, escape(_one_line(hit.title or "")), price,
+                      hit.category or "", _rich_snippet(_one_line(hit.snippet or "")))
     console.print(table)
     for facet, counts in (result.facets or {}).items():
-        console.print(f"{facet}: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+        if counts:
+            console.print(f"{facet}: " + ", ".join(f"{k}={v}" for k, v in counts.items()))

@@ -7,6 +7,7 @@ match back through ``search_key_with_map``.
 """
 from __future__ import annotations
 
+from crawler.errors import UserError
 import html
 
 from crawler.normalize import search_key, search_key_with_map
@@ -18,7 +19,7 @@ _LEAD = 20  # characters of context kept before the first match
 _FLAT = {ord("\n"): " ", ord("\r"): " ", ord("\t"): " "}
 
 
-class QueryError(ValueError):
+class QueryError(UserError, ValueError):
     """The query cannot be run as given (too many or too long terms); the message says why."""
 
 

@@ -8,6 +8,7 @@ string order is time order; prices are Decimal in and out (strings at rest).
 """
 from __future__ import annotations
 
+from crawler.errors import UserError
 import abc
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -48,7 +49,7 @@ _KEEP_WHEN_DELISTED = ("url", "shop_id", "title", "description", "category", "pr
 _STORE_OWNED = ("content_hash", "first_seen", "last_seen", "version", "job_id", "search_text")
 
 
-class BackendError(RuntimeError):
+class BackendError(UserError, RuntimeError):
     """A back end cannot be selected, opened or used; the message names the value at fault."""
 
 
