@@ -201,7 +201,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     from crawler.config import open_index
     from search.render import print_results, result_lines
 
-    with open_index(None, _data_dir(args)) as index:
+    with open_index(None, _data_dir(args), existing=True) as index:
         result = index.search(" ".join(args.query), platform=args.platform, category=args.category,
                               limit=args.limit, offset=args.offset)
     if args.json:
@@ -216,7 +216,7 @@ def cmd_jobs_list(args: argparse.Namespace) -> int:
     from crawler.config import open_store
     from crawler.report import print_jobs
 
-    with open_store(None, _data_dir(args)) as store:
+    with open_store(None, _data_dir(args), existing=True) as store:
         jobs = list(store.list_jobs(limit=args.limit))
     if args.json:
         for job in jobs:

@@ -66,6 +66,14 @@ def _file_path(url: str, scheme: str, default: Path, kind: str, env: str, forms:
     return path if path == ":memory:" else str(Path(path))
 
 
+def _existing(path: str, kind: str) -> str:
+    """For read-only commands: a missing embedded file is a user mistake, not an empty result."""
+    if path != ":memory:" and not Path(path).exists():
+        raise BackendError(f"no {kind} at {path}: run `shopwatch demo` or `shopwatch crawl` first, "
+                           f"or point --data-dir / SHOPWATCH_DATA_DIR at the data")
+    return path
+
+
 def _options(settings: Any) -> dict[str, Any]:
     """Store batching from settings (SHOPWATCH_STORE_BATCH / _SECONDS)."""
     return {
@@ -74,28 +82,34 @@ def _options(settings: Any) -> dict[str, Any]:
     }
 
 
-def open_store(url: str | None = None, data_dir: str | Path = "data", **options: Any) -> Store:
-    """Open the store named by ``url`` (or $SHOPWATCH_STORE, or SQLite in ``data_dir``)."""
+def open_store(url: str | None = None, data_dir: str | Path = "data", *, existing: bool = False,
+               **options: Any) -> Store:
+    """Open the store named by ``url`` (or $SHOPWATCH_STORE, or SQLite in ``data_dir``);
+    ``existing=True`` refuses to create an embedded store (read-only commands)."""
     url = (url or os.environ.get("SHOPWATCH_STORE") or "sqlite").strip()
     default = Path(data_dir) / "shopwatch.sqlite"
     if url == "sqlite" or url.startswith("sqlite:"):
         from crawler.store.sqlite import SQLiteStore
 
-        return SQLiteStore(_file_path(url, "sqlite", default, "store", "SHOPWATCH_STORE", STORE_FORMS), **options)
+        path = _file_path(url, "sqlite", default, "store", "SHOPWATCH_STORE", STORE_FORMS)
+        return SQLiteStore(_existing(path, "store") if existing else path, **options)
     if url.startswith(("mongodb://", "mongodb+srv://")):
         raise BackendError(f"MongoDB store not available in this build: {_redact(url)} "
                            f"(leave SHOPWATCH_STORE unset or use sqlite:///path.sqlite)")
     raise BackendError(f"SHOPWATCH_STORE={_redact(url)!r} is not a store URL; accepted forms: {STORE_FORMS}")
 
 
-def open_index(url: str | None = None, data_dir: str | Path = "data", **options: Any) -> "Index":
-    """Open the search index named by ``url`` (or $SHOPWATCH_INDEX, or FTS5 in ``data_dir``)."""
+def open_index(url: str | None = None, data_dir: str | Path = "data", *, existing: bool = False,
+               **options: Any) -> "Index":
+    """Open the search index named by ``url`` (or $SHOPWATCH_INDEX, or FTS5 in ``data_dir``);
+    ``existing=True`` refuses to create an embedded index (read-only commands)."""
     url = (url or os.environ.get("SHOPWATCH_INDEX") or "fts5").strip()
     default = Path(data_dir) / "index.sqlite"
     if url == "fts5" or url.startswith("fts5:"):
         from search.fts5 import FTS5Index
 
-        return FTS5Index(_file_path(url, "fts5", default, "index", "SHOPWATCH_INDEX", INDEX_FORMS), **options)
+        path = _file_path(url, "fts5", default, "index", "SHOPWATCH_INDEX", INDEX_FORMS)
+        return FTS5Index(_existing(path, "index") if existing else path, **options)
     if url.startswith(("http://", "https://")):
         raise BackendError(f"Elasticsearch index not available in this build: {_redact(url)} "
                            f"(leave SHOPWATCH_INDEX unset or use fts5:///path.sqlite)")

@@ -143,7 +143,12 @@ EXTENSIONS = {
     "scrapy.extensions.telnet.TelnetConsole": None,
     "crawler.jobs.JobRecorder": 500,
     "crawler.progress.Progress": 510,
+    "crawler.followup.FollowUp": 520,
 }
 SHOPWATCH_JOBS_ENABLED = True
+# After the lists are walked, re-fetch stored active listings this crawl did not see (how delisted
+# items get marked); at most this many per crawl.
+SHOPWATCH_FOLLOWUP = True
+SHOPWATCH_FOLLOWUP_MAX = 1_000_000
 SHOPWATCH_PROGRESS = False  # the CLI turns it on; plain `scrapy crawl` keeps Scrapy's log lines
 SHOPWATCH_PROGRESS_INTERVAL = 2.0  # seconds

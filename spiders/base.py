@@ -16,6 +16,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import scrapy
 from scrapy.crawler import Crawler
@@ -56,7 +57,7 @@ class MallsimSpider(scrapy.Spider):
         """Scrapy 2.19 calls ``start()`` (never ``start_requests()``)."""
         if self.recheck:
             for url in self.recheck_urls():
-                yield self.recheck_request(url)
+                yield self.recheck_request(self.rebase(url))
             return
         for request in self.start_requests_list():
             yield request
@@ -66,6 +67,14 @@ class MallsimSpider(scrapy.Spider):
 
     def recheck_request(self, url: str) -> scrapy.Request:
         raise NotImplementedError
+
+    def rebase(self, url: str) -> str:
+        """``url`` on this crawl's simulator address: a stored URL keeps the port of the run that
+        saw it, and the simulator may listen elsewhere now (the demo picks a free port)."""
+        parts = urlsplit(url)
+        if parts.hostname != f"{self.platform}.{HOST_SUFFIX}":
+            return url
+        return urlunsplit(urlsplit(self.base_url)[:2] + parts[2:])
 
     def recheck_urls(self) -> list[str]:
         urls = []
