@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Mapping
 
-from crawler.store.base import BackendError
+from crawler.backend import Backend, BackendError  # noqa: F401  (re-exported)
 from search.text import QueryError
 
 __all__ = ["BackendError", "Hit", "Index", "QueryError", "SearchResult"]
@@ -43,7 +43,7 @@ class SearchResult:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
-class Index(abc.ABC):
+class Index(Backend):
     """Full-text index of listings, keyed by (platform, item_id)."""
 
     @abc.abstractmethod
@@ -61,29 +61,6 @@ class Index(abc.ABC):
     @abc.abstractmethod
     def count(self) -> int:
         """Number of indexed listings (any status)."""
-
-    @abc.abstractmethod
-    def flush(self) -> None:
-        """Make buffered writes durable and visible to other processes."""
-
-    def flush_if_due(self) -> None:
-        """Commit if the time bound passed (for periodic callers)."""
-        self.flush()
-
-    @abc.abstractmethod
-    def close(self) -> None:
-        """Flush and release; idempotent."""
-
-    @property
-    def closed(self) -> bool:
-        """True after ``close()``."""
-        return bool(getattr(self, "_closed", False))
-
-    def __enter__(self) -> "Index":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 #: Deepest result reachable by paging (Elasticsearch's default max_result_window).

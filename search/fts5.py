@@ -25,7 +25,7 @@ from typing import Any, Mapping
 
 from crawler.normalize import search_key
 from crawler.store.base import BackendError
-from crawler.store.sqlite import Batch, connect, sqlite_module
+from crawler.sqlitedb import Batch, SQLiteFile, connect, sqlite_module
 from search.base import Hit, Index, SearchResult, check_page
 from search.text import query_terms, snippet
 
@@ -84,8 +84,10 @@ def _phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-class FTS5Index(Index):
+class FTS5Index(SQLiteFile, Index):
     """Listings index on one SQLite file with an FTS5 trigram table."""
+
+    kind = "index"
 
     def __init__(self, path: str | Path, *, batch_size: int = 500, batch_seconds: float = 1.0,
                  sqlite: ModuleType | None = None) -> None:
@@ -248,25 +250,3 @@ class FTS5Index(Index):
     def count(self) -> int:
         return self.conn.execute("SELECT count(*) FROM docs").fetchone()[0]
 
-    # --- lifecycle -----------------------------------------------------------------------------
-    def _check_open(self) -> None:
-        if self._closed:
-            raise BackendError(f"index {self.path} is closed")
-
-    def flush(self) -> None:
-        if not self._closed:
-            self._batch.commit()
-
-    def flush_if_due(self) -> None:
-        if not self._closed and self._batch.due():
-            self._batch.commit()
-
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._batch.commit()
-        self.conn.close()
-        self._closed = True
-
-    def __repr__(self) -> str:
-        return f"FTS5Index({self.path!r}, sqlite {self._db.sqlite_version})"

@@ -8,7 +8,7 @@ string order is time order; prices are Decimal in and out (strings at rest).
 """
 from __future__ import annotations
 
-from crawler.errors import UserError
+from crawler.backend import Backend, BackendError  # noqa: F401  (re-exported)
 import abc
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -47,10 +47,6 @@ _KEEP_WHEN_DELISTED = ("url", "shop_id", "title", "description", "category", "pr
                        "price_text", "sales", "images", "extra")
 #: Fields never taken from the incoming item (the store owns them).
 _STORE_OWNED = ("content_hash", "first_seen", "last_seen", "version", "job_id", "search_text")
-
-
-class BackendError(UserError, RuntimeError):
-    """A back end cannot be selected, opened or used; the message names the value at fault."""
 
 
 @dataclass(frozen=True)
@@ -184,7 +180,7 @@ def decimal_or_none(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-class Store(abc.ABC):
+class Store(Backend):
     """Persistent records of merchants, listings (with versions), pages and jobs.
 
     Writes are buffered in batches (count- and time-bounded); ``flush()`` makes them durable and
@@ -243,26 +239,3 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def list_jobs(self, limit: int = 20) -> list[dict[str, Any]]:
         """Newest first (by started_at, then id)."""
-
-    @abc.abstractmethod
-    def flush(self) -> None:
-        """Commit buffered writes."""
-
-    def flush_if_due(self) -> None:
-        """Commit if the time bound passed (called periodically by the store pipeline)."""
-        self.flush()
-
-    @abc.abstractmethod
-    def close(self) -> None:
-        """Flush and release the back end; idempotent."""
-
-    @property
-    def closed(self) -> bool:
-        """True after ``close()``."""
-        return bool(getattr(self, "_closed", False))
-
-    def __enter__(self) -> "Store":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

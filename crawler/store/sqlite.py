@@ -8,12 +8,12 @@ current batch (at most ``batch_size`` writes or ``batch_seconds``) to commit.
 from __future__ import annotations
 
 import json
-import time
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Iterator, Mapping
 
+from crawler.sqlitedb import Batch, SQLiteFile, connect, sqlite_module  # noqa: F401 (re-exported)
 from crawler.store.base import (
     BackendError,
     Store,
@@ -80,67 +80,6 @@ _UPSERT_LISTING = _upsert_sql("listings", _LISTING_COLS, ("platform", "item_id")
 _UPSERT_MERCHANT = _upsert_sql("merchants", _MERCHANT_COLS, ("platform", "shop_id"))
 
 
-def sqlite_module(name: str | None = None) -> ModuleType:
-    """pysqlite3 (SQLite 3.51) when importable, else the standard library's sqlite3."""
-    if name in (None, "pysqlite3"):
-        try:
-            from pysqlite3 import dbapi2  # type: ignore[import-not-found]
-
-            return dbapi2
-        except ImportError:
-            if name == "pysqlite3":
-                raise
-    import sqlite3
-
-    return sqlite3
-
-
-def connect(path: str | Path, module: ModuleType | None = None) -> Any:
-    """Open ``path`` in autocommit mode (transactions are explicit) with WAL and a busy timeout."""
-    module = module or sqlite_module()
-    target = str(path)
-    if target != ":memory:":
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
-    try:
-        conn = module.connect(target, isolation_level=None, timeout=30.0)
-        if target != ":memory:":
-            conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA busy_timeout=30000")
-        conn.execute("PRAGMA temp_store=MEMORY")
-    except module.Error as exc:
-        raise BackendError(f"cannot open SQLite database {target!r}: {exc}") from exc
-    return conn
-
-
-class Batch:
-    """An open write transaction committed after ``max_writes`` writes or ``max_seconds``."""
-
-    def __init__(self, conn: Any, max_writes: int = 500, max_seconds: float = 1.0) -> None:
-        self.conn, self.max_writes, self.max_seconds = conn, max_writes, max_seconds
-        self.open = False
-        self.writes = 0
-        self.started = 0.0
-
-    def begin(self) -> None:
-        if not self.open:
-            self.conn.execute("BEGIN IMMEDIATE")
-            self.open, self.writes, self.started = True, 0, time.monotonic()
-
-    def wrote(self, n: int = 1) -> None:
-        self.writes += n
-        if self.writes >= self.max_writes or self.due():
-            self.commit()
-
-    def due(self) -> bool:
-        return self.open and time.monotonic() - self.started >= self.max_seconds
-
-    def commit(self) -> None:
-        if self.open:
-            self.conn.execute("COMMIT")
-            self.open, self.writes = False, 0
-
-
 def _dumps(value: Any) -> str | None:
     if value is None:
         return None
@@ -158,8 +97,10 @@ def _decode_fields(fields: dict[str, Any] | None) -> dict[str, Any]:
     return fields
 
 
-class SQLiteStore(Store):
+class SQLiteStore(SQLiteFile, Store):
     """Store on one SQLite file (``:memory:`` works for throwaway use)."""
+
+    kind = "store"
 
     def __init__(self, path: str | Path, *, batch_size: int = 500, batch_seconds: float = 1.0,
                  sqlite: ModuleType | None = None) -> None:
@@ -382,25 +323,3 @@ class SQLiteStore(Store):
             "SELECT doc FROM jobs ORDER BY started_at DESC, id DESC LIMIT ?", (int(limit),))
         return [_loads(r[0]) for r in rows]
 
-    # --- lifecycle ---------------------------------------------------------------------------
-    def _check_open(self) -> None:
-        if self._closed:
-            raise BackendError(f"store {self.path} is closed")
-
-    def flush(self) -> None:
-        if not self._closed:
-            self._batch.commit()
-
-    def flush_if_due(self) -> None:
-        if not self._closed and self._batch.due():
-            self._batch.commit()
-
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._batch.commit()
-        self.conn.close()
-        self._closed = True
-
-    def __repr__(self) -> str:
-        return f"SQLiteStore({self.path!r}, sqlite {self._db.sqlite_version})"
