@@ -67,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_world_args(demo)
     demo.add_argument("--port", type=_non_negative, default=0, help="simulator port (default: a free one)")
     demo.add_argument("--faults", choices=["on", "off"], default="on", help="simulator faults at their default low rates")
-    demo.add_argument("--platforms", default="weishop,miniapp,moments", help="comma-separated platforms to crawl")
+    demo.add_argument("--platforms", default="weishop,miniapp,vshop,moments",
+                      help="comma-separated platforms to crawl (vshop needs Chromium)")
     demo.set_defaults(func=cmd_demo)
 
     sim = sub.add_parser("mallsim", help="the storefront simulator")
@@ -85,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     truth.set_defaults(func=cmd_mallsim_truth)
 
     crawl = sub.add_parser("crawl", help="run one crawl job against the simulator (or a profile's site)")
-    crawl.add_argument("spider", nargs="?", help="spider name: weishop, miniapp, moments")
+    crawl.add_argument("spider", nargs="?", help="spider name: weishop, miniapp, vshop (browser), moments")
     crawl.add_argument("--profile", help="crawl with a YAML site profile instead of a spider")
     crawl.add_argument("-a", dest="spider_args", action="append", type=_key_value, default=[], metavar="NAME=VALUE")
     crawl.add_argument("--port", type=_positive, default=8800, help="simulator port (default 8800)")
@@ -193,7 +194,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         overrides["CLOSESPIDER_PAGECOUNT"] = args.max_pages
     results = run_crawls([spec], overrides)
     print_crawl_report(results)
-    return 0
+    unfinished = [r for r in results if r.stats.get("finish_reason") != "finished"]
+    for r in unfinished:
+        print(f"shopwatch: {r.spec.spider} stopped early: {r.stats.get('finish_reason')}", file=sys.stderr)
+    return 1 if unfinished else 0
 
 
 def cmd_search(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ from crawler.outcomes import crawl_counts, errors_by_reason
 from crawler.runner import CrawlSpec, run_crawls
 
 #: platforms the demo can crawl, each with a spider of the same name
-CRAWLABLE = ("weishop", "miniapp", "moments")
+CRAWLABLE = ("weishop", "miniapp", "vshop", "moments")
 
 
 def run_demo(*, data_dir: Path, seed: int, merchants: int, day: int, port: int, faults: bool,

@@ -126,7 +126,8 @@ SHOPWATCH_BROWSER_PATH = None
 PLAYWRIGHT_LAUNCH_OPTIONS = {
     "headless": True,
     "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run"],
+             "--disable-component-update", "--disable-sync", "--no-first-run",
+             "--blink-settings=imagesEnabled=false"],  # img src/alt stay in the DOM; no image requests
 }
 PLAYWRIGHT_MAX_CONTEXTS = 2  # browser contexts alive at once
 PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4  # tabs per context: 2 cores render ~4 pages at once usefully

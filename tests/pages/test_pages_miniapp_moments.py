@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from saved_pages import saved
+from .saved_pages import saved
 
 from spiders.pages.common import BadPayload
 from spiders.pages.miniapp import MiniappItemsPage, MiniappShopPage, MiniappShopsPage

@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from saved_pages import saved
+from .saved_pages import saved
 
 from spiders.pages.weishop import WeishopDirectoryPage, WeishopItemPage, WeishopListPage, WeishopShopPage
 

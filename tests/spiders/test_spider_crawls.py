@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from crawlhelp import Crawl, active, crawl, truth
+from .crawlhelp import Crawl, active, crawl, truth
 
 PLATFORMS = ("weishop", "miniapp", "moments")
 _cache: dict[tuple[str, int], Crawl] = {}

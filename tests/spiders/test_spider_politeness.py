@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from crawlhelp import active, crawl, truth
+from .crawlhelp import active, crawl, truth
 
 PROFILES = Path(__file__).resolve().parents[1] / "profiles"
 #: permanent faults only (no transient 5xx/stalls): what is measured is deterministic
