@@ -149,8 +149,6 @@ def cmd_mallsim_serve(args: argparse.Namespace) -> int:
     from mallsim.server import run
 
     config = _sim_config(args, host=args.host, port=args.port, faults_enabled=args.faults == "on")
-    print(f"mallsim: serving seed={args.seed} merchants={args.merchants} day={args.day} "
-          f"on http://{args.host}:{args.port} (hosts *.mallsim.test)", file=sys.stderr)
     run(config)
     return 0
 

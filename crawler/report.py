@@ -9,7 +9,7 @@ from rich.table import Table
 
 from crawler.outcomes import crawl_counts, errors_by_reason
 
-console = Console(stderr=False, highlight=False)
+console = Console(highlight=False, width=None if Console().is_terminal else 160)
 
 
 def print_crawl_report(results: Sequence[Any]) -> None:
