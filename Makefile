@@ -8,8 +8,9 @@ BIN    := $(VENV)/bin
 demo: setup
 	$(BIN)/shopwatch demo
 
+# Starts the test servers (Redis, FerretDB, Elasticsearch; scripts/servers) and exports their URLs.
 test: setup
-	$(BIN)/python -m pytest
+	servers="$$(bash scripts/servers up --env)" && eval "$$servers" && $(BIN)/python -m pytest
 
 setup: $(VENV)/.installed
 

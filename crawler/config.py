@@ -4,8 +4,9 @@ Precedence: an explicit URL argument > the environment (SHOPWATCH_STORE, SHOPWAT
 SHOPWATCH_DATA_DIR) > Scrapy settings > embedded defaults ({data_dir}/shopwatch.sqlite and
 {data_dir}/index.sqlite). URL forms follow SQLAlchemy: ``sqlite:///relative/path.sqlite`` and
 ``sqlite:////absolute/path.sqlite`` (same for ``fts5:``); a bare ``sqlite`` or ``fts5`` means
-the default file in the data directory. mongodb:// and http(s):// are reserved for the
-MongoDB and Elasticsearch back ends (next issue).
+the default file in the data directory. ``mongodb://host:port/db`` selects the MongoDB store
+(crawler.store.mongo) and ``http(s)://host:port[/alias]`` the Elasticsearch index
+(search.elastic); their client libraries come with ``pip install 'shopwatch[servers]'``.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ __all__ = ["BackendError", "open_store", "open_index", "store_url", "index_url",
            "close_shared"]
 
 STORE_FORMS = "sqlite:///relative/path.sqlite, sqlite:////absolute/path.sqlite, mongodb://host:port/db"
-INDEX_FORMS = "fts5:///relative/path.sqlite, fts5:////absolute/path.sqlite, http(s)://host:port"
+INDEX_FORMS = "fts5:///relative/path.sqlite, fts5:////absolute/path.sqlite, http(s)://host:port[/alias]"
 _CREDENTIALS = re.compile(r"(//[^/@:]*):[^/@]*@")
 
 
@@ -74,6 +75,15 @@ def _existing(path: str, kind: str) -> str:
     return path
 
 
+def _need(module: str, what: str, url: str) -> None:
+    """One clear line when the optional client library is missing."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise BackendError(f"{what} at {_redact(url)} needs the {module} package: "
+                           f"pip install 'shopwatch[servers]'")
+
+
 def _options(settings: Any) -> dict[str, Any]:
     """Store batching from settings (SHOPWATCH_STORE_BATCH / _SECONDS)."""
     return {
@@ -94,8 +104,10 @@ def open_store(url: str | None = None, data_dir: str | Path = "data", *, existin
         path = _file_path(url, "sqlite", default, "store", "SHOPWATCH_STORE", STORE_FORMS)
         return SQLiteStore(_existing(path, "store") if existing else path, **options)
     if url.startswith(("mongodb://", "mongodb+srv://")):
-        raise BackendError(f"MongoDB store not available in this build: {_redact(url)} "
-                           f"(leave SHOPWATCH_STORE unset or use sqlite:///path.sqlite)")
+        _need("pymongo", "MongoDB store", url)
+        from crawler.store.mongo import MongoStore
+
+        return MongoStore(url, **options)
     raise BackendError(f"SHOPWATCH_STORE={_redact(url)!r} is not a store URL; accepted forms: {STORE_FORMS}")
 
 
@@ -111,8 +123,10 @@ def open_index(url: str | None = None, data_dir: str | Path = "data", *, existin
         path = _file_path(url, "fts5", default, "index", "SHOPWATCH_INDEX", INDEX_FORMS)
         return FTS5Index(_existing(path, "index") if existing else path, **options)
     if url.startswith(("http://", "https://")):
-        raise BackendError(f"Elasticsearch index not available in this build: {_redact(url)} "
-                           f"(leave SHOPWATCH_INDEX unset or use fts5:///path.sqlite)")
+        _need("elasticsearch", "Elasticsearch index", url)
+        from search.elastic import ElasticIndex
+
+        return ElasticIndex(url, **options)
     raise BackendError(f"SHOPWATCH_INDEX={_redact(url)!r} is not an index URL; accepted forms: {INDEX_FORMS}")
 
 

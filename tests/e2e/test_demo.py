@@ -11,7 +11,7 @@ from crawler.normalize import search_key
 from mallsim.world import World, WorldConfig
 from tests.e2e.conftest import json_lines, shopwatch
 
-PLATFORMS = ("weishop", "miniapp", "moments")
+PLATFORMS = ("weishop", "miniapp", "vshop", "moments")
 WORLD = {"seed": 7, "merchants": 40}
 
 

@@ -1,13 +1,12 @@
-"""Measurements (not tests): browser pages/s vs plain-HTTP pages/s, and the resident memory of the
-Chromium processes over a longer vshop crawl. Opt-in, prints numbers, asserts only correctness:
+"""bench/browser: browser pages/s against plain-HTTP pages/s in one run, and the memory of the
+Chromium processes over a longer vshop crawl (with and without recycling). Prints numbers and
+checks only correctness (the vshop crawl must still find exactly the ground truth):
 
-    SHOPWATCH_MEASURE=1 .venv/bin/pytest -s tests/spiders/test_vshop_measure.py
-    SHOPWATCH_MEASURE_MERCHANTS=400 (default) sizes the world; vshop gets 20% of the merchants.
+    .venv/bin/python bench/browser.py [--merchants 400]     # vshop gets 20% of the merchants
 """
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -15,14 +14,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
-from .crawlhelp import ISOLATED, RUNNER, ROOT, active, truth
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.spiders.crawlhelp import ISOLATED, RUNNER, ROOT, active, truth  # noqa: E402  (the crawl harness)
 
-from crawler.browser import find_browser
-
-pytestmark = pytest.mark.skipif(os.environ.get("SHOPWATCH_MEASURE") != "1",
-                                reason="measurement: set SHOPWATCH_MEASURE=1 to run")
-MERCHANTS = int(os.environ.get("SHOPWATCH_MEASURE_MERCHANTS", "400"))
+from crawler.browser import find_browser  # noqa: E402
 
 
 def chromium_rss(root_pid: int) -> tuple[int, int, int]:
@@ -34,7 +29,7 @@ def chromium_rss(root_pid: int) -> tuple[int, int, int]:
     try:
         children = psutil.Process(root_pid).children(recursive=True)
     except psutil.Error:
-        return 0, 0
+        return 0, 0, 0
     for proc in children:
         try:
             if "chrom" in proc.name() or "headless_shell" in proc.name():
@@ -97,12 +92,9 @@ def rss_report(samples: list[tuple[float, int, int, int]]) -> str:
     return f"Chromium ({procs} processes at most): " + "; ".join(out)
 
 
-def test_browser_vs_plain_http_and_chromium_memory(mallsim_factory: Any, tmp_path: Path) -> None:
-    if not find_browser():
-        pytest.skip("no Chromium")
-    handle = mallsim_factory(mode="process", merchants=MERCHANTS)
+def measure(handle: Any, merchants: int, tmp_path: Path) -> None:
     want_listings, want_merchants = truth(handle, "vshop")
-    print(f"\nworld: merchants={MERCHANTS}: vshop {len(want_merchants)} shops, "
+    print(f"world: merchants={merchants}: vshop {len(want_merchants)} shops, "
           f"{len(active(want_listings))} active listings")
     runs = [("weishop", {}), ("vshop", {"SHOPWATCH_BROWSER_RECYCLE_PAGES": 0}),
             ("vshop", {"SHOPWATCH_BROWSER_RECYCLE_PAGES": 50})]
@@ -122,3 +114,24 @@ def test_browser_vs_plain_http_and_chromium_memory(mallsim_factory: Any, tmp_pat
                   f"slowest page {stats.get('shopwatch/browser/max_page_seconds')}s")
             assert {x["item_id"] for x in r["items"] if "item_id" in x} == active(want_listings)
             assert stats["playwright/page_count"] == stats["playwright/page_count/closed"]
+
+
+def main() -> None:
+    import argparse
+    import tempfile
+
+    from mallsim.config import SimConfig
+    from mallsim.server import start_background
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--merchants", type=int, default=400)
+    args = ap.parse_args()
+    if not find_browser():
+        raise SystemExit("bench/browser: no Chromium found (apt-get install chromium)")
+    with start_background(SimConfig(port=0, seed=7, merchants=args.merchants, faults_enabled=False)) as handle, \
+            tempfile.TemporaryDirectory(prefix="shopwatch-bench-") as tmp:
+        measure(handle, args.merchants, Path(tmp))
+
+
+if __name__ == "__main__":
+    main()
