@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 from types import ModuleType
+from collections.abc import Iterable
 from typing import Any
 
 from crawler.backend import BackendError
@@ -81,6 +82,43 @@ class SQLiteFile:
     _batch: Batch
     _db: ModuleType
     _closed: bool
+
+    # --- schema: subclasses say where their version lives and what a mismatch means ------------
+    def _stored_version(self) -> int | None:
+        raise NotImplementedError
+
+    def _record_version(self) -> None:
+        raise NotImplementedError
+
+    def _check_version(self, found: int) -> None:
+        """Raise BackendError when a file of another schema version cannot be used."""
+
+    def _schema_error(self, exc: Exception) -> str:
+        return f"{self.path}: cannot create the {self.kind} schema: {exc}"
+
+    def _create_schema(self, statements: Iterable[str], current: int) -> None:
+        """Create the schema in one write transaction, unless the file is already at ``current``
+        (then opening takes no write lock, so readers can open while a crawl writes)."""
+        try:
+            if self._stored_version() == current:
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            for statement in statements:
+                if statement.strip():
+                    self.conn.execute(statement)
+            found = self._stored_version()
+            if found is None:
+                self._record_version()
+            else:
+                self._check_version(found)
+            self.conn.execute("COMMIT")
+        except BaseException as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            self.conn.close()
+            if isinstance(exc, self._db.Error):
+                raise BackendError(self._schema_error(exc)) from exc
+            raise
 
     def _check_open(self) -> None:
         if self._closed:

@@ -96,46 +96,33 @@ class FTS5Index(SQLiteFile, Index):
         self.conn = connect(self.path, self._db)
         self._batch = Batch(self.conn, batch_size, batch_seconds)
         self._closed = False
-        self._create_schema()
+        self._create_schema(_SCHEMA, SCHEMA_VERSION)
         # Reads scan norm text for short terms: map the file instead of copying pages.
         self.conn.execute("PRAGMA mmap_size = 1073741824")
         self.conn.execute("PRAGMA cache_size = -65536")
         self.conn.execute(_MATCHES)
         self.conn.execute(_VOCAB)
 
-    def _schema_current(self) -> bool:
-        """True when the schema exists at our version (then no write lock is needed to open)."""
+    def _stored_version(self) -> int | None:
         try:
             row = self.conn.execute("SELECT value FROM index_meta WHERE key = 'schema_version'").fetchone()
         except self._db.OperationalError:
-            return False
-        return row is not None and int(row[0]) == SCHEMA_VERSION
+            return None
+        return None if row is None else int(row[0])
 
-    def _create_schema(self) -> None:
-        if self._schema_current():
-            return
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-            for statement in _SCHEMA:
-                self.conn.execute(statement)
-            row = self.conn.execute("SELECT value FROM index_meta WHERE key = 'schema_version'").fetchone()
-            if row is None:
-                self.conn.execute("INSERT INTO index_meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            elif int(row[0]) != SCHEMA_VERSION:
-                raise BackendError(
-                    f"{self.path}: index schema {row[0]} differs from this shopwatch's "
-                    f"({SCHEMA_VERSION}); the index is derived data: delete the file and crawl again")
-            self.conn.execute("COMMIT")
-        except BaseException as exc:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            self.conn.close()
-            if isinstance(exc, self._db.Error):
-                raise BackendError(
-                    f"{self.path}: cannot create the FTS5 trigram index with SQLite "
-                    f"{self._db.sqlite_version} ({exc}); FTS5 trigram needs SQLite 3.34+ "
-                    f"(install pysqlite3-binary)") from exc
-            raise
+    def _record_version(self) -> None:
+        self.conn.execute("INSERT INTO index_meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+    def _check_version(self, found: int) -> None:
+        if found != SCHEMA_VERSION:
+            raise BackendError(
+                f"{self.path}: index schema {found} differs from this shopwatch's "
+                f"({SCHEMA_VERSION}); the index is derived data: delete the file and crawl again")
+
+    def _schema_error(self, exc: Exception) -> str:
+        return (f"{self.path}: cannot create the FTS5 trigram index with SQLite "
+                f"{self._db.sqlite_version} ({exc}); FTS5 trigram needs SQLite 3.34+ "
+                f"(install pysqlite3-binary)")
 
     # --- writing -------------------------------------------------------------------------------
     def _existing(self, platform: str, item_id: str) -> dict[str, Any] | None:

@@ -110,41 +110,23 @@ class SQLiteStore(SQLiteFile, Store):
         self.conn.row_factory = self._db.Row
         self._batch = Batch(self.conn, batch_size, batch_seconds)
         self._closed = False
-        self._create_schema()
+        self._create_schema(_SCHEMA.split(";"), SCHEMA_VERSION)
 
     # --- schema ------------------------------------------------------------------------------
-    def _schema_current(self) -> bool:
-        """True when the schema exists at our version (then no write lock is needed to open)."""
+    def _stored_version(self) -> int | None:
         try:
             row = self.conn.execute("SELECT version FROM schema_version WHERE id = 1").fetchone()
         except self._db.OperationalError:
-            return False
-        return row is not None and int(row[0]) == SCHEMA_VERSION
+            return None
+        return None if row is None else int(row[0])
 
-    def _create_schema(self) -> None:
-        if self._schema_current():
-            return
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    self.conn.execute(statement)
-            row = self.conn.execute("SELECT version FROM schema_version WHERE id = 1").fetchone()
-            if row is None:
-                self.conn.execute("INSERT INTO schema_version VALUES (1, ?, ?)",
-                                  (SCHEMA_VERSION, iso_utc()))
-            elif row[0] > SCHEMA_VERSION:
-                raise BackendError(
-                    f"{self.path}: schema version {row[0]} is newer than this shopwatch "
-                    f"understands ({SCHEMA_VERSION}); upgrade shopwatch or use another file")
-            self.conn.execute("COMMIT")
-        except BaseException as exc:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            self.conn.close()
-            if isinstance(exc, self._db.Error):
-                raise BackendError(f"{self.path}: cannot create the store schema: {exc}") from exc
-            raise
+    def _record_version(self) -> None:
+        self.conn.execute("INSERT INTO schema_version VALUES (1, ?, ?)", (SCHEMA_VERSION, iso_utc()))
+
+    def _check_version(self, found: int) -> None:
+        if found > SCHEMA_VERSION:
+            raise BackendError(f"{self.path}: schema version {found} is newer than this shopwatch "
+                               f"understands ({SCHEMA_VERSION}); upgrade shopwatch or use another file")
 
     # --- row conversion ----------------------------------------------------------------------
     @staticmethod
