@@ -180,6 +180,17 @@ def decimal_or_none(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
+def job_record(job: Mapping[str, Any]) -> dict[str, Any]:
+    """A job as every back end saves it: an id is required, times are ISO-8601 UTC."""
+    if not job.get("id"):
+        raise ValueError(f"job lacks 'id': {dict(job)!r:.200}")
+    doc = dict(job)
+    for key in ("started_at", "finished_at"):
+        if doc.get(key):
+            doc[key] = iso_utc(doc[key])
+    return doc
+
+
 class Store(Backend):
     """Persistent records of merchants, listings (with versions), pages and jobs.
 

@@ -28,6 +28,7 @@ from crawler.store.base import (
     UpsertResult,
     decimal_or_none,
     iso_utc,
+    job_record,
     plan_listing_upsert,
     plan_merchant_upsert,
 )
@@ -326,12 +327,7 @@ class MongoStore(Store):
 
     def save_job(self, job: Mapping[str, Any]) -> None:
         self._check_open()
-        if not job.get("id"):
-            raise ValueError(f"job lacks 'id': {dict(job)!r:.200}")
-        doc = dict(job)
-        for key in ("started_at", "finished_at"):
-            if doc.get(key):
-                doc[key] = iso_utc(doc[key])
+        doc = job_record(job)
         self._put("jobs", str(doc["id"]), doc, False)
 
     def get_job(self, job_id: str) -> dict[str, Any] | None:
