@@ -11,8 +11,11 @@ the default file in the data directory. ``mongodb://host:port/db`` selects the M
 from __future__ import annotations
 
 import atexit
+import importlib
+import importlib.util
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
@@ -77,8 +80,6 @@ def _existing(path: str, kind: str) -> str:
 
 def _need(module: str, what: str, url: str) -> None:
     """One clear line when the optional client library is missing."""
-    import importlib.util
-
     if importlib.util.find_spec(module) is None:
         raise BackendError(f"{what} at {_redact(url)} needs the {module} package: "
                            f"pip install 'shopwatch[servers]'")
@@ -92,42 +93,54 @@ def _options(settings: Any) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class _Kind:
+    """How one role (store or index) is named in configuration and which classes serve it."""
+
+    role: str  # "store" / "index"
+    env: str  # environment variable naming the URL
+    scheme: str  # embedded URL scheme ("sqlite" / "fts5")
+    filename: str  # embedded default file in the data directory
+    forms: str  # accepted URL forms, for error messages
+    embedded: tuple[str, str]  # (module, class) of the embedded back end
+    server_prefixes: tuple[str, ...]
+    server: tuple[str, str, str, str]  # (client package, label, module, class)
+
+
+_STORE = _Kind("store", "SHOPWATCH_STORE", "sqlite", "shopwatch.sqlite", STORE_FORMS,
+               ("crawler.store.sqlite", "SQLiteStore"), ("mongodb://", "mongodb+srv://"),
+               ("pymongo", "MongoDB store", "crawler.store.mongo", "MongoStore"))
+_INDEX = _Kind("index", "SHOPWATCH_INDEX", "fts5", "index.sqlite", INDEX_FORMS,
+               ("search.fts5", "FTS5Index"), ("http://", "https://"),
+               ("elasticsearch", "Elasticsearch index", "search.elastic", "ElasticIndex"))
+
+
+def _open(kind: _Kind, url: str | None, data_dir: str | Path, existing: bool, options: dict[str, Any]) -> Any:
+    url = (url or os.environ.get(kind.env) or kind.scheme).strip()
+    if url == kind.scheme or url.startswith(kind.scheme + ":"):
+        path = _file_path(url, kind.scheme, Path(data_dir) / kind.filename, kind.role, kind.env, kind.forms)
+        cls = getattr(importlib.import_module(kind.embedded[0]), kind.embedded[1])
+        return cls(_existing(path, kind.role) if existing else path, **options)
+    if url.startswith(kind.server_prefixes):
+        package, label, module, name = kind.server
+        _need(package, label, url)
+        return getattr(importlib.import_module(module), name)(url, **options)
+    raise BackendError(f"{kind.env}={_redact(url)!r} is not {'an' if kind.role == 'index' else 'a'} "
+                       f"{kind.role} URL; accepted forms: {kind.forms}")
+
+
 def open_store(url: str | None = None, data_dir: str | Path = "data", *, existing: bool = False,
                **options: Any) -> Store:
     """Open the store named by ``url`` (or $SHOPWATCH_STORE, or SQLite in ``data_dir``);
     ``existing=True`` refuses to create an embedded store (read-only commands)."""
-    url = (url or os.environ.get("SHOPWATCH_STORE") or "sqlite").strip()
-    default = Path(data_dir) / "shopwatch.sqlite"
-    if url == "sqlite" or url.startswith("sqlite:"):
-        from crawler.store.sqlite import SQLiteStore
-
-        path = _file_path(url, "sqlite", default, "store", "SHOPWATCH_STORE", STORE_FORMS)
-        return SQLiteStore(_existing(path, "store") if existing else path, **options)
-    if url.startswith(("mongodb://", "mongodb+srv://")):
-        _need("pymongo", "MongoDB store", url)
-        from crawler.store.mongo import MongoStore
-
-        return MongoStore(url, **options)
-    raise BackendError(f"SHOPWATCH_STORE={_redact(url)!r} is not a store URL; accepted forms: {STORE_FORMS}")
+    return _open(_STORE, url, data_dir, existing, options)
 
 
 def open_index(url: str | None = None, data_dir: str | Path = "data", *, existing: bool = False,
                **options: Any) -> "Index":
     """Open the search index named by ``url`` (or $SHOPWATCH_INDEX, or FTS5 in ``data_dir``);
     ``existing=True`` refuses to create an embedded index (read-only commands)."""
-    url = (url or os.environ.get("SHOPWATCH_INDEX") or "fts5").strip()
-    default = Path(data_dir) / "index.sqlite"
-    if url == "fts5" or url.startswith("fts5:"):
-        from search.fts5 import FTS5Index
-
-        path = _file_path(url, "fts5", default, "index", "SHOPWATCH_INDEX", INDEX_FORMS)
-        return FTS5Index(_existing(path, "index") if existing else path, **options)
-    if url.startswith(("http://", "https://")):
-        _need("elasticsearch", "Elasticsearch index", url)
-        from search.elastic import ElasticIndex
-
-        return ElasticIndex(url, **options)
-    raise BackendError(f"SHOPWATCH_INDEX={_redact(url)!r} is not an index URL; accepted forms: {INDEX_FORMS}")
+    return _open(_INDEX, url, data_dir, existing, options)
 
 
 def open_store_from_settings(settings: Mapping[str, Any] | Any) -> Store:

@@ -124,6 +124,16 @@ def listing_search_text(title: str | None, description: str | None) -> str:
     return f"{search_key(title)}\n{search_key(description)}"
 
 
+def listing_search_keys(record: Mapping[str, Any]) -> tuple[str, str]:
+    """(title key, description key) of a listing, reusing the ``search_text`` the normalize step
+    already computed (one derivation per item) unless the record is not the one it came from."""
+    text = record.get("search_text")
+    if isinstance(text, str) and "\n" in text and record.get("status") != "delisted":
+        title_key, desc_key = text.split("\n", 1)
+        return title_key, desc_key
+    return search_key(record.get("title")), search_key(record.get("description"))
+
+
 def to_decimal(value: Any) -> Decimal | None:
     """A finite, non-negative Decimal below ``MAX_PRICE`` from a Decimal/int/float/str, else None."""
     if value is None or isinstance(value, bool):

@@ -23,7 +23,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Mapping
 
-from crawler.normalize import search_key
+from crawler.normalize import listing_search_keys
 from crawler.store.base import BackendError
 from crawler.sqlitedb import Batch, SQLiteFile, connect, sqlite_module
 from search.base import Hit, Index, SearchResult, check_page
@@ -144,8 +144,8 @@ class FTS5Index(SQLiteFile, Index):
                     rec[key] = old[key]
         price = rec.get("price")
         rec["price"] = None if price is None else str(price)
-        rec["norm_title"] = search_key(rec.get("title")) + SENTINEL
-        rec["norm_desc"] = search_key(rec.get("description")) + SENTINEL
+        title_key, desc_key = listing_search_keys(rec)
+        rec["norm_title"], rec["norm_desc"] = title_key + SENTINEL, desc_key + SENTINEL
         return tuple(rec.get(c) for c in _DOC_COLS)
 
     def index_listings(self, listings: list[Mapping[str, Any]]) -> int:
