@@ -16,12 +16,16 @@ from crawler.errors import UserError
 
 DEFAULT_DATA_DIR = "data"
 
+#: Modules that add their own sub-commands: each has ``register(sub)`` taking the sub-parsers
+#: action (one home per capability; this file keeps only the core commands).
+COMMAND_MODULES: tuple[str, ...] = ()
 
-def _data_dir(args: argparse.Namespace) -> Path:
+
+def data_dir(args: argparse.Namespace) -> Path:
     return Path(args.data_dir or os.environ.get("SHOPWATCH_DATA_DIR") or DEFAULT_DATA_DIR)
 
 
-def _log_level(args: argparse.Namespace) -> str:
+def log_level(args: argparse.Namespace) -> str:
     return "INFO" if args.verbose else "WARNING"
 
 
@@ -47,14 +51,14 @@ def _int_at_least(minimum: int) -> Any:
     return parse
 
 
-_positive = _int_at_least(1)
-_non_negative = _int_at_least(0)
+positive = _int_at_least(1)
+non_negative = _int_at_least(0)
 
 
 def _add_world_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--seed", type=_non_negative, default=7, help="world seed (default 7)")
-    p.add_argument("--merchants", type=_positive, default=2000, help="merchants over all platforms (default 2000)")
-    p.add_argument("--day", type=_non_negative, default=0, help="simulated day (default 0)")
+    p.add_argument("--seed", type=non_negative, default=7, help="world seed (default 7)")
+    p.add_argument("--merchants", type=positive, default=2000, help="merchants over all platforms (default 2000)")
+    p.add_argument("--day", type=non_negative, default=0, help="simulated day (default 0)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="start the simulator, crawl it into the store and index, print a summary")
     _add_world_args(demo)
-    demo.add_argument("--port", type=_non_negative, default=0, help="simulator port (default: a free one)")
+    demo.add_argument("--port", type=non_negative, default=0, help="simulator port (default: a free one)")
     demo.add_argument("--faults", choices=["on", "off"], default="on", help="simulator faults at their default low rates")
     demo.add_argument("--platforms", default="weishop,miniapp,vshop,moments",
                       help="comma-separated platforms to crawl (vshop needs Chromium)")
@@ -76,12 +80,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve = simsub.add_parser("serve", help="serve the simulated platforms on one loopback port")
     _add_world_args(serve)
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=_non_negative, default=8800)
+    serve.add_argument("--port", type=non_negative, default=8800)
     serve.add_argument("--faults", choices=["on", "off"], default="on")
     serve.set_defaults(func=cmd_mallsim_serve)
     truth = simsub.add_parser("truth", help="export the ground truth as JSON lines")
     _add_world_args(truth)
-    truth.add_argument("--port", type=_non_negative, default=8800, help="port used in the URLs (default 8800)")
+    truth.add_argument("--port", type=non_negative, default=8800, help="port used in the URLs (default 8800)")
     truth.add_argument("--out", required=True, help="output file, or - for stdout")
     truth.set_defaults(func=cmd_mallsim_truth)
 
@@ -89,25 +93,30 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("spider", nargs="?", help="spider name: weishop, miniapp, vshop (browser), moments")
     crawl.add_argument("--profile", help="crawl with a YAML site profile instead of a spider")
     crawl.add_argument("-a", dest="spider_args", action="append", type=_key_value, default=[], metavar="NAME=VALUE")
-    crawl.add_argument("--port", type=_positive, default=8800, help="simulator port (default 8800)")
-    crawl.add_argument("--max-pages", type=_positive, help="stop after this many pages")
+    crawl.add_argument("--port", type=positive, default=8800, help="simulator port (default 8800)")
+    crawl.add_argument("--max-pages", type=positive, help="stop after this many pages")
     crawl.set_defaults(func=cmd_crawl)
 
     search = sub.add_parser("search", help="search the listing index")
     search.add_argument("query", nargs="+", help="terms (all must match; any length, 2-character words included)")
     search.add_argument("--platform")
     search.add_argument("--category")
-    search.add_argument("--limit", type=_positive, default=20)
-    search.add_argument("--offset", type=_non_negative, default=0)
+    search.add_argument("--limit", type=positive, default=20)
+    search.add_argument("--offset", type=non_negative, default=0)
     search.add_argument("--json", action="store_true", help="JSON lines, one per hit")
     search.set_defaults(func=cmd_search)
 
     jobs = sub.add_parser("jobs", help="crawl jobs recorded in the store")
     jobsub = jobs.add_subparsers(dest="jobs_command", required=True)
     jl = jobsub.add_parser("list", help="recent jobs, newest first")
-    jl.add_argument("--limit", type=_positive, default=20)
+    jl.add_argument("--limit", type=positive, default=20)
     jl.add_argument("--json", action="store_true")
     jl.set_defaults(func=cmd_jobs_list)
+
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
     return parser
 
 
@@ -131,8 +140,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     platforms = [p.strip() for p in args.platforms.split(",") if p.strip()]
     return run_demo(
-        data_dir=_data_dir(args), seed=args.seed, merchants=args.merchants, day=args.day,
-        port=args.port, faults=args.faults == "on", platforms=platforms, log_level=_log_level(args),
+        data_dir=data_dir(args), seed=args.seed, merchants=args.merchants, day=args.day,
+        port=args.port, faults=args.faults == "on", platforms=platforms, log_level=log_level(args),
     )
 
 
@@ -186,8 +195,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     else:
         spec = CrawlSpec(args.spider, kwargs)
     spec.kwargs.setdefault("port", str(args.port))
-    overrides: dict[str, Any] = {"SHOPWATCH_PROGRESS": True, "SHOPWATCH_DATA_DIR": str(_data_dir(args)),
-                                 "LOG_LEVEL": _log_level(args)}
+    overrides: dict[str, Any] = {"SHOPWATCH_PROGRESS": True, "SHOPWATCH_DATA_DIR": str(data_dir(args)),
+                                 "LOG_LEVEL": log_level(args)}
     if args.max_pages:
         overrides["CLOSESPIDER_PAGECOUNT"] = args.max_pages
     results = run_crawls([spec], overrides)
@@ -202,7 +211,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     from crawler.config import open_index
     from search.render import print_results, result_lines
 
-    with open_index(None, _data_dir(args), existing=True) as index:
+    with open_index(None, data_dir(args), existing=True) as index:
         result = index.search(" ".join(args.query), platform=args.platform, category=args.category,
                               limit=args.limit, offset=args.offset)
     if args.json:
@@ -217,7 +226,7 @@ def cmd_jobs_list(args: argparse.Namespace) -> int:
     from crawler.config import open_store
     from crawler.report import print_jobs
 
-    with open_store(None, _data_dir(args), existing=True) as store:
+    with open_store(None, data_dir(args), existing=True) as store:
         jobs = list(store.list_jobs(limit=args.limit))
     if args.json:
         for job in jobs:
