@@ -107,10 +107,10 @@ class SQLiteFile:
                 if statement.strip():
                     self.conn.execute(statement)
             found = self._stored_version()
-            if found is None:
-                self._record_version()
-            else:
+            if found is not None:
                 self._check_version(found)
+            if found is None or found < current:
+                self._record_version()  # older files: the IF NOT EXISTS statements upgraded them
             self.conn.execute("COMMIT")
         except BaseException as exc:
             if self.conn.in_transaction:

@@ -13,7 +13,7 @@ import abc
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any, Iterator, Literal, Mapping
+from typing import Any, Iterable, Iterator, Literal, Mapping
 
 from crawler.normalize import (
     LISTING_VERSIONED_FIELDS,
@@ -250,3 +250,21 @@ class Store(Backend):
     @abc.abstractmethod
     def list_jobs(self, limit: int = 20) -> list[dict[str, Any]]:
         """Newest first (by started_at, then id)."""
+
+    # --- detection hits (rules in crawler.store.hits) ------------------------------------------
+    @abc.abstractmethod
+    def upsert_hits(self, hits: Iterable[Mapping[str, Any]], seen_at: str | datetime | None = None,
+                    job_id: str | None = None) -> dict[str, int]:
+        """Record findings; a known one (same ``hit_id``) only moves last_seen.
+        Returns ``{"new": n, "seen": m}``."""
+
+    @abc.abstractmethod
+    def get_hit(self, hit_id: str) -> dict[str, Any] | None: ...
+
+    @abc.abstractmethod
+    def iter_hits(self, campaign: str | None = None, family: str | None = None,
+                  since: str | datetime | None = None) -> Iterator[dict[str, Any]]:
+        """Hits ordered by id; ``since`` filters last_seen >= since."""
+
+    @abc.abstractmethod
+    def count_hits(self, campaign: str | None = None, family: str | None = None) -> int: ...

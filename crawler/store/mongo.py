@@ -19,8 +19,9 @@ import logging
 import time
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
+from crawler.store.hits import hit_record, plan_hit_upsert
 from crawler.store.base import (
     PAGE_FIELDS,
     BackendError,
@@ -50,6 +51,7 @@ _COLLECTIONS: dict[str, tuple[tuple[str, ...], list[list[tuple[str, int]]]]] = {
     "listing_versions": (("platform", "item_id", "version"), []),
     "pages": (("url", "fetched_at"), [[("job_id", 1)]]),
     "jobs": (("id",), [[("started_at", -1)]]),
+    "hits": (("id",), [[("campaign", 1), ("family", 1)], [("family", 1)]]),
 }
 _DUPLICATE_KEY = 11000
 _TRANSIENT = (ConnectionFailure,)  # AutoReconnect, NetworkTimeout, ServerSelectionTimeoutError
@@ -337,6 +339,37 @@ class MongoStore(Store):
     def list_jobs(self, limit: int = 20) -> list[dict[str, Any]]:
         docs = self._reading().jobs.find().sort([("started_at", DESCENDING), ("_id", DESCENDING)]).limit(int(limit))
         return [_unpack(d) for d in docs]  # type: ignore[misc]
+
+    # --- detection hits (the hit id is the _id) ------------------------------------------------
+    def upsert_hits(self, hits: Iterable[Mapping[str, Any]], seen_at: str | datetime | None = None,
+                    job_id: str | None = None) -> dict[str, int]:
+        self._check_open()
+        when, counts = iso_utc(seen_at), {"new": 0, "seen": 0}
+        for hit in hits:
+            rec = hit_record(hit)
+            rec, new = plan_hit_upsert(self.get_hit(rec["id"]), rec, when, job_id)
+            self._put("hits", rec["id"], rec, new)
+            counts["new" if new else "seen"] += 1
+        return counts
+
+    def get_hit(self, hit_id: str) -> dict[str, Any] | None:
+        self._check_open()
+        return _unpack(self._current("hits", str(hit_id)))
+
+    def iter_hits(self, campaign: str | None = None, family: str | None = None,
+                  since: str | datetime | None = None) -> Iterator[dict[str, Any]]:
+        query, last = self._filter(since, campaign=campaign, family=family), ""
+        while True:
+            cond = {"$and": [query, {"_id": {"$gt": last}}]} if query else {"_id": {"$gt": last}}
+            docs = list(self._reading().hits.find(cond).sort("_id", ASCENDING).limit(1000))
+            for doc in docs:
+                yield _unpack(doc)  # type: ignore[misc]
+            if len(docs) < 1000:
+                return
+            last = docs[-1]["_id"]
+
+    def count_hits(self, campaign: str | None = None, family: str | None = None) -> int:
+        return self._reading().hits.count_documents(self._filter(campaign=campaign, family=family))
 
     # --- lifecycle ---------------------------------------------------------------------------
     def _check_open(self) -> None:

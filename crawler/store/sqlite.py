@@ -11,9 +11,10 @@ import json
 from datetime import datetime
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from crawler.sqlitedb import Batch, SQLiteFile, connect, sqlite_module  # noqa: F401 (re-exported)
+from crawler.store.hits import HIT_FIELDS, hit_record, plan_hit_upsert
 from crawler.store.base import (
     BackendError,
     Store,
@@ -25,7 +26,7 @@ from crawler.store.base import (
     plan_merchant_upsert,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: detection hits
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (
@@ -58,6 +59,13 @@ CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY, spider TEXT, profile TEXT, state TEXT, started_at TEXT,
     finished_at TEXT, doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS jobs_started ON jobs (started_at);
+CREATE TABLE IF NOT EXISTS hits (
+    id TEXT PRIMARY KEY, campaign TEXT NOT NULL, rule TEXT NOT NULL, family TEXT NOT NULL,
+    severity TEXT, field TEXT NOT NULL, matched TEXT, start INTEGER, "end" INTEGER, snippet TEXT,
+    platform TEXT NOT NULL, item_id TEXT, shop_id TEXT, url TEXT, first_seen TEXT,
+    last_seen TEXT, job_id TEXT);
+CREATE INDEX IF NOT EXISTS hits_campaign ON hits (campaign, family);
+CREATE INDEX IF NOT EXISTS hits_family ON hits (family);
 """
 
 _LISTING_COLS = ("platform", "item_id", "url", "shop_id", "title", "description", "category",
@@ -68,6 +76,8 @@ _MERCHANT_COLS = ("platform", "shop_id", "url", "name", "licence_company", "lice
                   "handle", "content_hash", "first_seen", "last_seen", "version", "job_id", "more")
 _PAGE_COLS = ("url", "fetched_at", "status", "body_sha256", "size", "content_type", "platform",
               "job_id", "more")
+_UPSERT_HIT = (f"INSERT OR REPLACE INTO hits ({', '.join(chr(34) + f + chr(34) for f in HIT_FIELDS)}) "
+               f"VALUES ({', '.join('?' * len(HIT_FIELDS))})")
 _JSON_COLS = frozenset({"images", "extra", "more"})
 
 
@@ -122,7 +132,8 @@ class SQLiteStore(SQLiteFile, Store):
         return None if row is None else int(row[0])
 
     def _record_version(self) -> None:
-        self.conn.execute("INSERT INTO schema_version VALUES (1, ?, ?)", (SCHEMA_VERSION, iso_utc()))
+        self.conn.execute("INSERT OR REPLACE INTO schema_version VALUES (1, ?, ?)",
+                          (SCHEMA_VERSION, iso_utc()))
 
     def _check_version(self, found: int) -> None:
         if found > SCHEMA_VERSION:
@@ -301,3 +312,37 @@ class SQLiteStore(SQLiteFile, Store):
             "SELECT doc FROM jobs ORDER BY started_at DESC, id DESC LIMIT ?", (int(limit),))
         return [_loads(r[0]) for r in rows]
 
+    # --- detection hits ------------------------------------------------------------------------
+    def upsert_hits(self, hits: Iterable[Mapping[str, Any]], seen_at: str | datetime | None = None,
+                    job_id: str | None = None) -> dict[str, int]:
+        self._check_open()
+        when, counts = iso_utc(seen_at), {"new": 0, "seen": 0}
+        for hit in hits:
+            self._batch.begin()
+            rec = hit_record(hit)
+            rec, new = plan_hit_upsert(self.get_hit(rec["id"]), rec, when, job_id)
+            self.conn.execute(_UPSERT_HIT, [rec[f] for f in HIT_FIELDS])
+            self._batch.wrote()
+            counts["new" if new else "seen"] += 1
+        return counts
+
+    def get_hit(self, hit_id: str) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT * FROM hits WHERE id = ?", (hit_id,)).fetchone()
+        return None if row is None else {k: row[k] for k in row.keys()}
+
+    def iter_hits(self, campaign: str | None = None, family: str | None = None,
+                  since: str | datetime | None = None) -> Iterator[dict[str, Any]]:
+        where, params = self._where(campaign=campaign, family=family, since=since)
+        last = ""
+        while True:
+            rows = self.conn.execute(f"SELECT * FROM hits WHERE {where} AND id > ? ORDER BY id LIMIT 1000",
+                                     [*params, last]).fetchall()
+            for row in rows:
+                yield {k: row[k] for k in row.keys()}
+            if len(rows) < 1000:
+                return
+            last = rows[-1]["id"]
+
+    def count_hits(self, campaign: str | None = None, family: str | None = None) -> int:
+        where, params = self._where(campaign=campaign, family=family)
+        return self.conn.execute(f"SELECT count(*) FROM hits WHERE {where}", params).fetchone()[0]

@@ -315,3 +315,57 @@ class StoreContract:
             store.upsert_listing(listing(f"b{i}"), DAY1, "j1")
         store.flush()
         assert store.count_listings() == 1200
+
+    # --- detection hits ---------------------------------------------------------------------
+    @staticmethod
+    def _hit(item_id: str | None = "i1", **fields: Any) -> dict[str, Any]:
+        base = {"campaign": "tobacco-online", "rule": "cigarette-terms", "family": "tobacco",
+                "severity": "high", "field": "title", "matched": "香烟", "start": 2, "end": 4,
+                "snippet": "正品【香烟】 批发", "platform": "weishop", "item_id": item_id,
+                "shop_id": "s1", "url": "https://weishop.example/item/i1"}
+        base.update(fields)
+        return base
+
+    def test_hit_round_trip_and_rerun_does_not_duplicate(self, store: Store) -> None:
+        assert store.upsert_hits([self._hit()], DAY1, "j1") == {"new": 1, "seen": 0}
+        assert store.upsert_hits([self._hit()], DAY2, "j2") == {"new": 0, "seen": 1}
+        [hit] = list(store.iter_hits())
+        assert (hit["matched"], hit["start"], hit["end"], hit["field"]) == ("香烟", 2, 4, "title")
+        assert (hit["first_seen"], hit["last_seen"], hit["job_id"]) == (DAY1, DAY2, "j2")
+        assert store.get_hit(hit["id"]) == hit
+        assert store.count_hits() == 1
+
+    def test_hits_differ_by_offset_rule_and_record(self, store: Store) -> None:
+        hits = [self._hit(), self._hit(start=10, end=12), self._hit(rule="brand-with-unit"),
+                self._hit("i2"), self._hit(campaign="other", family="misleading_ad")]
+        assert store.upsert_hits(hits, DAY1) == {"new": 5, "seen": 0}
+        assert len({h["id"] for h in store.iter_hits()}) == 5
+        assert store.count_hits(campaign="tobacco-online") == 4
+        assert store.count_hits(family="misleading_ad") == 1
+        assert [h["item_id"] for h in store.iter_hits(campaign="other")] == ["i1"]
+
+    def test_merchant_hit_has_no_item(self, store: Store) -> None:
+        store.upsert_hits([self._hit(None, family="license", rule="uscc-check", field="licence_uscc",
+                                     matched="91310000MA1K000000", start=0, end=18)], DAY1)
+        [hit] = list(store.iter_hits(family="license"))
+        assert hit["item_id"] is None and hit["shop_id"] == "s1"
+
+    def test_hits_since_and_many(self, store: Store) -> None:
+        store.upsert_hits([self._hit(f"i{i}") for i in range(1100)], DAY1)
+        store.upsert_hits([self._hit("i5")], DAY3)
+        assert store.count_hits() == 1100
+        assert len(list(store.iter_hits())) == 1100  # more than one page
+        assert [h["item_id"] for h in store.iter_hits(since=DAY2)] == ["i5"]
+
+    def test_incomplete_hit_is_rejected(self, store: Store) -> None:
+        with pytest.raises(ValueError, match="rule"):
+            store.upsert_hits([self._hit(rule="")], DAY1)
+        with pytest.raises(ValueError, match="item_id nor shop_id"):
+            store.upsert_hits([self._hit(None, shop_id=None)], DAY1)
+
+    def test_hits_survive_reopen(self, store_factory) -> None:
+        with store_factory() as s:
+            s.upsert_hits([self._hit()], DAY1, "j1")
+        with store_factory() as s:
+            assert s.upsert_hits([self._hit()], DAY2, "j2") == {"new": 0, "seen": 1}
+            assert s.get_hit(next(s.iter_hits())["id"])["first_seen"] == DAY1

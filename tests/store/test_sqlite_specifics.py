@@ -19,12 +19,30 @@ def test_default_module_is_pysqlite3() -> None:
     assert tuple(int(x) for x in module.sqlite_version.split(".")) >= (3, 45)
 
 
+def test_a_version_1_file_gains_the_hits_table_and_keeps_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite"
+    with SQLiteStore(path) as store:
+        store.upsert_listing({"platform": "weishop", "item_id": "i1", "title": "茶"}, job_id="j")
+    conn = connect(path)  # make it look like a file written before hits existed
+    conn.execute("DROP TABLE hits")
+    conn.execute("UPDATE schema_version SET version = 1")
+    conn.commit()
+    conn.close()
+    with SQLiteStore(path) as store:
+        assert store.get_listing("weishop", "i1")["title"] == "茶"
+        store.upsert_hits([{"campaign": "c", "rule": "r", "family": "tobacco", "field": "title",
+                            "start": 0, "end": 1, "platform": "weishop", "item_id": "i1"}])
+        assert store.count_hits() == 1
+    conn = connect(path)
+    assert conn.execute("SELECT version FROM schema_version").fetchone()[0] == 2
+
+
 def test_wal_mode_and_schema_version(tmp_path: Path) -> None:
     path = tmp_path / "s.sqlite"
     SQLiteStore(path).close()
     conn = connect(path)
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert conn.execute("SELECT version FROM schema_version").fetchone()[0] == 1
+    assert conn.execute("SELECT version FROM schema_version").fetchone()[0] == 2
     conn.execute("UPDATE schema_version SET version = 99")
     conn.close()
     with pytest.raises(BackendError, match="schema version 99 is newer"):
