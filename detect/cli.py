@@ -1,7 +1,5 @@
-"""``shopwatch campaign add|list|show|disable|enable`` and ``shopwatch detect`` (offline scan).
-
-The retroactive ``campaign run`` lives with the store/index code; it registers itself on the
-``campaign`` sub-parsers that ``register`` returns.
+"""``shopwatch campaign add|list|show|disable|enable|run|hits`` and ``shopwatch detect`` (offline
+scan). ``run`` is the retroactive engine (``detect.runs``) over the configured store and index.
 """
 from __future__ import annotations
 
@@ -15,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any, Iterator
 
-from crawler.cli import data_dir
+from crawler.cli import data_dir, positive
 from crawler.errors import UserError
 
 #: Longest input line ``detect`` accepts (a listing is a few kB; anything bigger is not one).
@@ -44,6 +42,18 @@ def register(sub: Any) -> Any:
         p.add_argument("id")
         p.set_defaults(func=func)
 
+    run = csub.add_parser("run", help="run a campaign over everything already stored and indexed")
+    run.add_argument("id", help="campaign id (see `campaign list`)")
+    run.add_argument("--since", type=_since, help="only listings/merchants seen at or after this "
+                                                  "date or time (ISO-8601, e.g. 2026-06-01)")
+    run.set_defaults(func=cmd_campaign_run)
+    hits = csub.add_parser("hits", help="review recorded hits (newest last seen first)")
+    hits.add_argument("id", nargs="?", help="campaign id (default: every campaign)")
+    hits.add_argument("--family", choices=["tobacco", "fake_patent", "misleading_ad", "license"])
+    hits.add_argument("--limit", type=positive, default=50)
+    hits.add_argument("--json", action="store_true", help="JSON lines, one per hit")
+    hits.set_defaults(func=cmd_campaign_hits)
+
     det = sub.add_parser("detect", help="scan listings from a JSON-lines file, write hits as JSON lines")
     det.add_argument("--input", required=True, help="listings, one JSON object per line (- for stdin)")
     det.add_argument("--output", required=True, help="hits, one JSON object per line (- for stdout)")
@@ -51,6 +61,15 @@ def register(sub: Any) -> Any:
                      help="only this campaign (repeatable; default: all enabled campaigns)")
     det.set_defaults(func=cmd_detect)
     return csub
+
+
+def _since(text: str) -> str:
+    from crawler.store.base import iso_utc
+
+    try:
+        return iso_utc(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an ISO-8601 date or time, got {text!r}") from None
 
 
 def _registry(args: argparse.Namespace) -> Any:
@@ -125,6 +144,40 @@ def cmd_campaign_disable(args: argparse.Namespace) -> int:
 def cmd_campaign_enable(args: argparse.Namespace) -> int:
     c = _registry(args).enable(args.id)
     print(f"campaign {c.id!r} enabled")
+    return 0
+
+
+def cmd_campaign_run(args: argparse.Namespace) -> int:
+    from crawler.config import open_index, open_store
+    from detect.review import print_run
+    from detect.runs import run_campaign
+
+    campaign = _registry(args).get(args.id)
+    if not campaign.enabled:
+        raise UserError(f"campaign {campaign.id!r} is disabled; `shopwatch campaign enable {campaign.id}` first")
+    with open_store(None, data_dir(args), existing=True) as store, \
+            open_index(None, data_dir(args), existing=True) as index:
+        result = run_campaign(campaign, store, index, since=args.since)
+    print_run(result)
+    return 0
+
+
+def cmd_campaign_hits(args: argparse.Namespace) -> int:
+    from crawler.config import open_store
+    from detect.review import hit_lines, print_hits
+
+    if args.id:
+        _registry(args).get(args.id)  # an unknown id is an error, not an empty list
+    with open_store(None, data_dir(args), existing=True) as store:
+        hits = sorted(store.iter_hits(campaign=args.id, family=args.family),
+                      key=lambda h: (h.get("last_seen") or "", h["id"]), reverse=True)
+    shown = hits[:args.limit]
+    if args.json:
+        for line in hit_lines(shown):
+            print(line)
+    else:
+        print_hits(shown, f"{len(hits)} hits" + (f" of campaign {args.id}" if args.id else "")
+                   + (f", showing {len(shown)}" if len(shown) < len(hits) else ""))
     return 0
 
 

@@ -145,6 +145,9 @@ def run_campaign(campaign: Any, store: Store, index: Index, *, since: str | date
             result.hits[k] = result.hits.get(k, 0) + v
         pending.clear()
 
+    started = iso_utc()
+    store.save_job({"id": job, "spider": f"campaign:{campaign.id}", "started_at": started,
+                    "state": "running", "args": {"since": since_iso}})
     records, result.candidates, result.full_scan = listing_candidates(campaign, store, index, since_iso)
     for record in records:
         result.listings_scanned += 1
@@ -156,5 +159,11 @@ def run_campaign(campaign: Any, store: Store, index: Index, *, since: str | date
                 emit(scan_merchant(detector, record))
     if pending:
         _flush()
+    store.save_job({"id": job, "spider": f"campaign:{campaign.id}", "started_at": started,
+                    "finished_at": iso_utc(), "state": "finished", "args": {"since": since_iso},
+                    "counts": {"listings_scanned": result.listings_scanned,
+                               "merchants_scanned": result.merchants_scanned,
+                               "candidates": result.candidates, "hits_new": result.hits["new"],
+                               "hits_seen": result.hits["seen"]}})
     store.flush()
     return result
