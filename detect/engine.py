@@ -62,20 +62,24 @@ class Detector:
                     by_term.setdefault(term, []).append(len(self._listing) - 1)
         self.terms = tuple(by_term)  # pattern index -> folded term
         self._slots = tuple(tuple(by_term[t]) for t in self.terms)  # pattern index -> listing rules
-        self._excl_cache: dict[tuple[int, str], tuple[tuple[str, int], ...]] = {}
+        self._excl_cache: dict[tuple[int, str], tuple[tuple[int, int, frozenset[str]], ...]] = {}
         rules = [slot.rule for slot in self._listing]
         self._near_re = {id(r): _alternation(r.near.terms) for r in rules if r.near}
         self._unless_re = {id(r): _alternation(r.unless) for r in rules if r.unless}
         self._shop_names: dict[str, str] = {}  # folded shop names: one merchant, many listings
         self._find = self._automaton() if matcher == "automaton" else self._regex()
 
-    def _exclusions(self, rule: Rule, term: str) -> tuple[tuple[str, int], ...]:
-        """(exclusion, shift) pairs that can overlap a hit of ``term`` at s: the exclusion would
-        start at s + shift and agrees with the term where they overlap (computed once)."""
+    def _exclusions(self, rule: Rule, term: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
+        """Exclusions that can overlap a hit of ``term`` at s, grouped as (shift, length, phrases):
+        a phrase would start at s + shift and agrees with the term where they overlap. One slice
+        and one set lookup per group (computed once per rule and term)."""
         key = (id(rule), term)
         found = self._excl_cache.get(key)
         if found is None:
-            found = self._excl_cache[key] = tuple(_overlaps(rule.exclude, term))
+            groups: dict[tuple[int, int], set[str]] = {}
+            for x, shift in _overlaps(rule.exclude, term):
+                groups.setdefault((shift, len(x)), set()).add(x)
+            found = self._excl_cache[key] = tuple((sh, n, frozenset(xs)) for (sh, n), xs in groups.items())
         return found
 
     # --- candidate finders ---------------------------------------------------------------------
@@ -186,8 +190,8 @@ class _ListingScan:
         text = self.folded[f]
         if _negated(text, s):
             return False
-        for x, shift in self.d._exclusions(rule, term):  # a hit overlapping a false-positive phrase
-            if s + shift >= 0 and text.startswith(x, s + shift):
+        for shift, length, phrases in self.d._exclusions(rule, term):  # overlaps a false-positive phrase
+            if s + shift >= 0 and text[s + shift:s + shift + length] in phrases:
                 return False
         if rule.unless and self._unless(rule, f):
             return False

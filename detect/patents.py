@@ -28,6 +28,8 @@ _NUMBER = re.compile(
 _PUBLICATION = re.compile(
     _LEFT + rf"(?P<pre>[CcＣｃ][NnＮｎ])[ 　]?(?P<num>{_D}{{9}})[ 　]?(?P<kind>[ABCUYSabcuysＡ-Ｚ])(?P<ver>{_D})?(?![0-9０-９A-Za-z])"
 )
+#: Every number format has a run of 5+ digits (the serial); most texts have none: skip them fast.
+_DIGIT_RUN = re.compile("[0-9０-９]{5}")
 _MASKED = re.compile(_LEFT + rf"(?P<pre>[ZzＺｚ][LlＬｌ]|[CcＣｃ][NnＮｎ])?[ 　:：]{{0,2}}{_D}{{2,8}}[*＊×xX]{{3,}}")
 
 #: Type digit -> (name, protection term in years from filing; designs 15 years from 2021).
@@ -90,6 +92,8 @@ def _ascii(s: str | None) -> str:
 def find_numbers(text: str) -> tuple[PatentNumber, ...]:
     """Patent-number-shaped strings in ``text``: with a dot and check character, or with a ZL/CN
     prefix (order numbers and phone numbers have neither)."""
+    if not _DIGIT_RUN.search(text):
+        return ()
     out: list[PatentNumber] = []
     taken: list[tuple[int, int]] = []
     for m in _PUBLICATION.finditer(text):
@@ -109,6 +113,8 @@ def find_numbers(text: str) -> tuple[PatentNumber, ...]:
 
 @lru_cache(maxsize=256)
 def find_masked(text: str) -> tuple[re.Match[str], ...]:
+    if "*" not in text and "＊" not in text and "×" not in text and "x" not in text.lower():
+        return ()
     return tuple(_MASKED.finditer(text))
 
 
