@@ -32,6 +32,9 @@ NEGATIONS: tuple[str, ...] = ("不含", "不含任何", "不含有", "不能", "
                               "谨防", "不提供", "不涉及", "不属于", "不代替", "不替代", "不会", "不添加", "未添加",
                               "不添加任何")
 NEGATION_GAP = 1
+#: Brackets, sentence punctuation and line breaks end a phrase: a term never spans them
+#: ("【官方正品】烟酰胺" holds no 正品烟), while spaces, dots and emoji inside a word are evasion.
+HARD_BREAKS = re.compile(r"[【】\[\]()（）{}《》<>「」『』,，。;；!！?？:：|｜\n\r\t]")
 
 
 @dataclass(frozen=True)
@@ -191,7 +194,7 @@ class _ListingScan:
         if _negated(text, s):
             return False
         for shift, length, phrases in self.d._exclusions(rule, term):  # overlaps a false-positive phrase
-            if s + shift >= 0 and text[s + shift:s + shift + length] in phrases:
+            if s + shift >= 0 and text[s + shift:s + shift + length] in phrases and self._unbroken(f, s + shift, length):
                 return False
         if rule.unless and self._unless(rule, f):
             return False
@@ -199,10 +202,18 @@ class _ListingScan:
             near, w = self.d._near_re[id(rule)], rule.near.within
             if not near.search(text, max(0, s - w), s) and not near.search(text, e, e + w):
                 return False
+        a, b = to_original(self.offsets(f), s, e)
+        if HARD_BREAKS.search(self.texts[f], a, b):
+            return False
         if term[0].isascii() or term[-1].isascii():
-            a, b = to_original(self.offsets(f), s, e)
             return latin_boundary_ok(self.texts[f], a, b, term)
         return True
+
+    def _unbroken(self, f: int, s: int, length: int) -> bool:
+        """An exclusion phrase counts only as written, not across a space or punctuation the fold
+        removed ("销量第一 批发" does not contain 第一批)."""
+        a, b = to_original(self.offsets(f), s, s + length)
+        return b - a == length
 
     def _unless(self, rule: Rule, f: int) -> bool:
         key = (id(rule), f)

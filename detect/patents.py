@@ -22,8 +22,8 @@ _NUMBER = re.compile(
     _LEFT
     + r"(?:(?P<pre>[ZzＺｚ][LlＬｌ]|[CcＣｃ][NnＮｎ])[ \t:：]{0,2})?"
     + rf"(?:(?P<y4>{_D}{{4}})[ 　]?(?P<t12>{_D})[ 　]?(?P<s7>{_D}{{7}})|(?P<y2>{_D}{{2}})(?P<t8>{_D})(?P<s5>{_D}{{5}}))"
-    + r"(?:[ 　]?(?P<dot>[.．。·])[ 　]?(?P<chk>[0-9０-９XxＸｘ]))?"
-    + r"(?![0-9０-９])"
+    # the check character may be followed by more digits (titles run "….32024新款" together)
+    + r"(?:[ 　]?(?P<dot>[.．。·])[ 　]?(?P<chk>[0-9０-９XxＸｘ])|(?![0-9０-９]))"
 )
 _PUBLICATION = re.compile(
     _LEFT + rf"(?P<pre>[CcＣｃ][NnＮｎ])[ 　]?(?P<num>{_D}{{9}})[ 　]?(?P<kind>[ABCUYSabcuysＡ-Ｚ])(?P<ver>{_D})?(?![0-9０-９A-Za-z])"
