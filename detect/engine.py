@@ -67,6 +67,9 @@ class Detector:
         self._slots = tuple(tuple(by_term[t]) for t in self.terms)  # pattern index -> listing rules
         self._excl_cache: dict[tuple[int, str], tuple[tuple[int, int, frozenset[str]], ...]] = {}
         rules = [slot.rule for slot in self._listing]
+        #: listing rule -> indexes of the fields it reads (detectors: title and description)
+        self._fields_of = tuple(frozenset((0, 1) if r.detector else (LISTING_FIELDS.index(x) for x in r.fields))
+                                for r in rules)
         self._near_re = {id(r): _alternation(r.near.terms) for r in rules if r.near}
         self._unless_re = {id(r): _alternation(r.unless) for r in rules if r.unless}
         self._shop_names: dict[str, str] = {}  # folded shop names: one merchant, many listings
@@ -159,16 +162,17 @@ class _ListingScan:
             pos += len(f) + 1
         spans: dict[tuple[int, int], list[tuple[int, int, str]]] = {}
         detectors: set[int] = set()
-        terms, slots = self.d.terms, self.d._slots
+        terms, slots, fields_of, listing = self.d.terms, self.d._slots, self.d._fields_of, self.d._listing
+        in_scope = self._in_scope
         for k, start, end in candidates:
             term = terms[k]
             length = end - start
             f = 2 if start >= bounds[2] else 1 if start >= bounds[1] else 0
             s = start - bounds[f]
             for i in slots[k]:
-                if not self._applies(i, f):
+                if f not in fields_of[i] or (i not in in_scope and not self._in_scope_of(i)) or not in_scope[i]:
                     continue
-                rule = self.d._listing[i].rule
+                rule = listing[i].rule
                 if rule.detector:
                     detectors.add(i)
                 elif self._term_ok(rule, f, s, s + length, term):
@@ -178,16 +182,13 @@ class _ListingScan:
             out.extend(self._detector_matches(i))
         return out
 
-    def _applies(self, i: int, f: int) -> bool:
+    def _in_scope_of(self, i: int) -> bool:
+        """Campaign scope and rule category conditions for this listing (cached per rule)."""
         slot = self.d._listing[i]
-        if slot.rule.detector:
-            return LISTING_FIELDS[f] != "shop_name" or "shop_name" in slot.rule.fields
-        if LISTING_FIELDS[f] not in slot.rule.fields:
-            return False
-        if i not in self._in_scope:
-            self._in_scope[i] = (slot.campaign.in_scope(self.platform, self.category)
-                                 and slot.rule.applies_to_category(self.category))
-        return self._in_scope[i]
+        ok = (slot.campaign.in_scope(self.platform, self.category)
+              and (slot.rule.detector is not None or slot.rule.applies_to_category(self.category)))
+        self._in_scope[i] = ok
+        return ok
 
     def _term_ok(self, rule: Rule, f: int, s: int, e: int, term: str) -> bool:
         text = self.folded[f]
@@ -266,11 +267,9 @@ def _overlaps(exclusions: Iterable[str], term: str) -> Iterator[tuple[str, int]]
                 yield x, shift
 
 
+_NEGATED = re.compile("(?:" + "|".join(sorted(NEGATIONS, key=len, reverse=True)) + ")[^\x00]{0,%d}$" % NEGATION_GAP)
+_NEG_LOOKBACK = max(map(len, NEGATIONS)) + NEGATION_GAP
+
+
 def _negated(text: str, start: int) -> bool:
-    for gap in range(NEGATION_GAP + 1):
-        end = start - gap
-        if end <= 0:
-            break
-        if text.endswith(NEGATIONS, 0, end):
-            return True
-    return False
+    return start > 0 and _NEGATED.search(text, max(0, start - _NEG_LOOKBACK), start) is not None
