@@ -123,6 +123,11 @@ class Detector:
             return []
         return _ListingScan(self, doc, texts, folded).run(candidates)
 
+    def candidate_count(self, doc: Mapping[str, Any]) -> int:
+        """How many candidate terms the automaton finds in a listing (0 = the fast path)."""
+        folded = [fold(doc.get(k) or "") for k in LISTING_FIELDS]
+        return len(self._find(_SEP.join(folded)))
+
     # --- merchants ----------------------------------------------------------------------------
 
     def scan_merchant(self, doc: Mapping[str, Any]) -> list[Match]:

@@ -85,7 +85,9 @@ class PatentNumber:
 
 
 def _ascii(s: str | None) -> str:
-    return unicodedata.normalize("NFKC", s or "").upper()
+    if not s:
+        return ""
+    return s.upper() if s.isascii() else unicodedata.normalize("NFKC", s).upper()
 
 
 @lru_cache(maxsize=256)
@@ -103,11 +105,12 @@ def find_numbers(text: str) -> tuple[PatentNumber, ...]:
     for m in _NUMBER.finditer(text):
         if any(s <= m.start() < e for s, e in taken):
             continue
-        pre, chk = _ascii(m.group("pre")), _ascii(m.group("chk"))
+        pre, chk, y4, t12, s7, y2, t8, s5 = m.group("pre", "chk", "y4", "t12", "s7", "y2", "t8", "s5")
         if not chk and not pre:
             continue
-        body = "".join(g for g in m.group("y4", "t12", "s7") if g) or "".join(m.group("y2", "t8", "s5"))
-        out.append(PatentNumber(m.start(), m.end(), m.group(0), pre, _ascii(body), chk))
+        body = f"{y4}{t12}{s7}" if y4 else f"{y2}{t8}{s5}"
+        start, end = m.span()
+        out.append(PatentNumber(start, end, text[start:end], _ascii(pre), _ascii(body), _ascii(chk)))
     return tuple(sorted(out, key=lambda n: n.start))
 
 
