@@ -4,8 +4,10 @@ Fast path (most listings): three ``str.translate`` calls and one automaton pass 
 work per character. Only texts with a candidate term pay for the Python-level checks (field,
 scope, category, exclusions, co-occurrence, ``unless``, Latin word boundaries) and for the offset
 map back to the original text. Context words (``near``, ``unless``, ``exclude``) are not in the
-automaton: they are checked with ``str.find`` around a candidate, so a common unit word (条, 盒)
-does not make every listing a candidate.
+automaton: they are checked around a candidate (small regexes, grouped set lookups), so a common
+unit word (条, 盒) does not make every listing a candidate. Crawled text is hostile: fields are
+scanned up to ``MAX_FIELD_CHARS`` and a listing reports at most ``MAX_MATCHES`` hits per rule and
+field.
 """
 from __future__ import annotations
 
@@ -21,6 +23,11 @@ from detect.detectors import BUILTINS, map_folded
 from detect.model import LISTING_FIELDS, Match
 from detect.text import TABLE, fold, fold_offsets, latin_boundary_ok, snippet, to_original
 
+#: Longest field prefix scanned (a listing is a few hundred characters; offsets stay exact).
+MAX_FIELD_CHARS = 20_000
+#: Most candidates verified per listing, and most hits reported per rule and field.
+MAX_CANDIDATES = 5_000
+MAX_MATCHES = 50
 #: Separator between folded fields in the scanned string (``fold`` never produces it).
 _SEP = "\x00"
 #: Negations that void a term hit right after them (at most ``NEGATION_GAP`` folded character
@@ -111,6 +118,8 @@ class Detector:
     def scan_listing(self, doc: Mapping[str, Any]) -> list[Match]:
         """Every rule hit in the listing's title, description and shop name ([] for most)."""
         title, description, shop = doc.get("title") or "", doc.get("description") or "", doc.get("shop_name") or ""
+        if len(title) > MAX_FIELD_CHARS or len(description) > MAX_FIELD_CHARS or len(shop) > MAX_FIELD_CHARS:
+            title, description, shop = title[:MAX_FIELD_CHARS], description[:MAX_FIELD_CHARS], shop[:MAX_FIELD_CHARS]
         folded_shop = self._shop_names.get(shop)
         if folded_shop is None:
             if len(self._shop_names) > 4096:
@@ -168,6 +177,7 @@ class _ListingScan:
         spans: dict[tuple[int, int], list[tuple[int, int, str]]] = {}
         detectors: set[int] = set()
         terms, slots, fields_of, listing = self.d.terms, self.d._slots, self.d._fields_of, self.d._listing
+        candidates = candidates[:MAX_CANDIDATES]
         in_scope = self._in_scope
         for k, start, end in candidates:
             term = terms[k]
@@ -236,6 +246,8 @@ class _ListingScan:
             if kept and s < kept[-1][1]:
                 continue
             kept.append((s, e))
+            if len(kept) >= MAX_MATCHES:
+                break
         out = []
         for s, e in kept:
             a, b = to_original(offsets, s, e)
