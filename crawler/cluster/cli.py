@@ -58,6 +58,8 @@ def register(sub: Any) -> None:
     w.add_argument("--jobs", help="comma-separated job ids to serve (default: every running job)")
     w.add_argument("--concurrency", type=positive, help="requests in flight in this worker (CONCURRENT_REQUESTS)")
     w.add_argument("--exit-when-idle", action="store_true", help="exit once no served job is running")
+    w.add_argument("-s", dest="settings", action="append", type=_key_value, default=[], metavar="NAME=VALUE",
+                   help="a Scrapy/shopwatch setting for this worker, e.g. -s SHOPWATCH_CLUSTER_LEASE_SECONDS=30")
     w.set_defaults(func=cmd_worker)
 
 
@@ -165,5 +167,5 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     jobs = {j.strip() for j in args.jobs.split(",") if j.strip()} if args.jobs else None
     overrides: dict[str, Any] = {"SHOPWATCH_PROGRESS": True, "SHOPWATCH_DATA_DIR": str(data_dir(args)),
-                                 "LOG_LEVEL": log_level(args)}
+                                 "LOG_LEVEL": log_level(args), **dict(args.settings)}
     return run_worker(overrides, jobs, args.concurrency, args.exit_when_idle)

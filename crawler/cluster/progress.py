@@ -38,12 +38,12 @@ def snapshot(server: Any, keys: Keys, job_id: str, worker_ttl: float = 10.0) -> 
     stats, errors, failed, dead, leased, workers, now = pipe.execute()
     stats, errors, failed = _ints(decode(stats)), _ints(decode(errors)), _ints(decode(failed))
     now_s = now[0] + now[1] / 1e6
-    alive = []
-    for wid, raw in decode(workers).items():
-        info = json.loads(raw)
-        if now_s - info.get("beat", 0) <= worker_ttl:
-            alive.append({"worker": wid, **info})
     running = meta.get("state") in ("running", "seeding")
+    served = []
+    for wid, raw in sorted(decode(workers).items()):
+        info = json.loads(raw)
+        served.append({"worker": wid, **info, "alive": running and now_s - info.get("beat", 0) <= worker_ttl})
+    alive = [w for w in served if w["alive"]]
     return {
         "id": job_id, "name": meta.get("name") or None, "spider": meta.get("spider"),
         "profile": meta.get("profile") or None, "state": meta.get("state"), "reason": meta.get("reason") or None,
@@ -54,8 +54,8 @@ def snapshot(server: Any, keys: Keys, job_id: str, worker_ttl: float = 10.0) -> 
         "redelivered": stats.get("redelivered", 0), "duplicates_filtered": stats.get("filtered", 0),
         "pages": stats.get("pages", 0), "items": stats.get("items", 0), "retries": stats.get("retries", 0),
         "errors": sum(errors.values()), "errors_by_reason": errors,
-        "rate": round(sum(w.get("rate", 0.0) for w in alive), 1) if running else 0.0,
-        "workers_alive": len(alive) if running else 0, "workers": alive if running else [],
+        "rate": round(sum(w.get("rate", 0.0) for w in alive), 1),
+        "workers_alive": len(alive), "workers": served,
         "limits": {"rate": float(meta.get("rate") or 0), "concurrency": int(float(meta.get("concurrency") or 0)),
                    "max_pages": int(float(meta.get("max_pages") or 0))},
         "dedupe": {"urls": stats.get("dedupe_urls"), "bytes": (stats["dedupe_bits"] + 7) // 8

@@ -101,14 +101,19 @@ class Worker:
         pipe.hset(self.keys.worker(self.id), mapping=info)
         pipe.expire(self.keys.worker(self.id), int(self.ttl * 3))
         for job_id, crawler in self.crawlers.items():
-            pages = int(crawler.stats.get_value("response_received_count", 0)) if crawler.stats else 0
-            then, before = self.last_pages.get(job_id, (now, pages))
-            rate = (pages - before) / (now - then) if now > then else 0.0
-            self.last_pages[job_id] = (now, pages)
-            pipe.hset(self.keys.job(job_id, "job_workers"), self.id,
-                      json.dumps({"beat": now, "pages": pages, "rate": round(rate, 1), "host": info["host"],
-                                  "pid": info["pid"]}))
+            self.report(pipe, job_id, crawler, now)
         pipe.execute()
+
+    def report(self, pipe: Any, job_id: str, crawler: Crawler, now: float, final: bool = False) -> None:
+        """This worker's pages and rate for one job (summed over workers by `jobs status`);
+        ``final``: its last numbers, no longer counted as alive."""
+        pages = int(crawler.stats.get_value("response_received_count", 0)) if crawler.stats else 0
+        then, before = self.last_pages.get(job_id, (now, pages))
+        rate = (pages - before) / (now - then) if now > then and not final else 0.0
+        self.last_pages[job_id] = (now, pages)
+        pipe.hset(self.keys.job(job_id, "job_workers"), self.id,
+                  json.dumps({"beat": 0 if final else now, "pages": pages, "rate": round(rate, 1),
+                              "host": socket.gethostname(), "pid": os.getpid()}))
 
     def discover(self) -> int:
         """Start a crawler for each running job not served yet; returns how many jobs run."""
@@ -146,6 +151,10 @@ class Worker:
         crawler = self.crawlers.pop(job_id, None)
         self.closed.add(job_id)
         try:
+            if crawler is not None:
+                pipe = self.server.pipeline(transaction=False)
+                self.report(pipe, job_id, crawler, time.time(), final=True)
+                pipe.execute()
             self.record(job_id, crawler)
         except Exception:  # noqa: BLE001 - the record is a convenience; the job itself is in Redis
             logger.exception("could not record job %s in the store", job_id)
