@@ -48,6 +48,12 @@ class AckSpiderMiddleware(_Ack):
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        """Nothing: `jobs submit` queued the start requests once; a worker's own ``start()``
+        would only offer them again (and again for every worker that joins)."""
+        return
+        yield  # an async generator that yields nothing
+
     def item_left(self, item: Any = None, response: Any = None, **kwargs: Any) -> None:
         lease = getattr(response, "meta", {}).get(LEASE) if response is not None else None
         ledger = self.ledger()

@@ -46,6 +46,15 @@ class DedupeShape:
     growth: int = 2
 
 
+class _NoSpider:
+    """Stands in for the spider where no request callback is encoded or decoded."""
+
+    name = ""
+
+
+_NO_SPIDER = _NoSpider()
+
+
 def domain_of(request: Request) -> str:
     """Politeness and queue unit: host[:port], as Scrapy's own per-host slots."""
     return urlparse_cached(request).netloc.lower()
@@ -56,7 +65,8 @@ class LeasedQueue(ScrapyRedisQueue):
 
     def __init__(self, server: Any, keys: Keys, job_id: str, spider: Any = None,
                  dedupe: DedupeShape = DedupeShape(), fingerprint: Any = None) -> None:
-        super().__init__(server, spider, keys.job(job_id), serializer=picklecompat)
+        # scrapy-redis formats its key with the spider name; admin use (status, cancel) has no spider
+        super().__init__(server, spider or _NO_SPIDER, keys.job(job_id), serializer=picklecompat)
         self.keys = keys
         self.job_id = job_id
         self.dedupe = dedupe

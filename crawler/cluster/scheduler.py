@@ -180,13 +180,14 @@ class ClusterScheduler(BaseScheduler):
         ready = self.ledger.take_ready()
         if ready:
             self._flush_backends()
-        state = self._guard(self.queue.settle, ready, self.ledger.held_ids(), self.lease_seconds, self.dead_max)
-        if state is False:
-            self.ledger.put_back(ready)
-            return
-        self._set_state(state)
+        if ready or self.ledger.held:  # idle: nothing to settle or extend (lease polls see the state)
+            state = self._guard(self.queue.settle, ready, self.ledger.held_ids(), self.lease_seconds, self.dead_max)
+            if state is False:
+                self.ledger.put_back(ready)
+                return
+            self._set_state(state)
+            self._guard(self._read_pauses)
         self._guard(self._push_stats)
-        self._guard(self._read_pauses)
 
     def _flush_backends(self) -> None:
         from crawler.config import shared_index, shared_store
