@@ -53,6 +53,7 @@ def snapshot(server: Any, keys: Keys, job_id: str, worker_ttl: float = 10.0) -> 
         "dead_letters": [json.loads(d) for d in dead],
         "redelivered": stats.get("redelivered", 0), "duplicates_filtered": stats.get("filtered", 0),
         "pages": stats.get("pages", 0), "items": stats.get("items", 0), "retries": stats.get("retries", 0),
+        "retry_after": stats.get("retry_after", 0),
         "errors": sum(errors.values()), "errors_by_reason": errors,
         "rate": round(sum(w.get("rate", 0.0) for w in alive), 1),
         "workers_alive": len(alive), "workers": served,
