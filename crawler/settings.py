@@ -164,6 +164,7 @@ SHOPWATCH_CLUSTER_ENQUEUE_BATCH = 200  # discovered requests sent per Redis call
 SHOPWATCH_CLUSTER_COMMIT_SECONDS = 0.5  # enqueue discoveries, flush the store, then acknowledge: this often
 SHOPWATCH_CLUSTER_POLL_MIN = 0.05  # seconds: first wait after an empty lease ...
 SHOPWATCH_CLUSTER_POLL_MAX = 2.0  # ... doubling up to this: an idle worker makes <= 1 call per this
+SHOPWATCH_CLUSTER_POLL_BUSY = 0.25  # seconds: longest wait while other workers hold leases (work may come)
 SHOPWATCH_CLUSTER_HEARTBEAT = 2.0  # seconds between worker heartbeats (and job discovery)
 SHOPWATCH_CLUSTER_WORKER_TTL = 10.0  # seconds without heartbeat after which a worker counts as gone
 SHOPWATCH_CLUSTER_DEAD_MAX = 10_000  # dead letters kept per job (newest)

@@ -44,3 +44,31 @@ def read_slices(server: Any, bloom_key: str) -> list[Slice]:
     """The filter's slices as stored (for status and the benchmark)."""
     raw = {k.decode() if isinstance(k, bytes) else k: int(float(v)) for k, v in server.hgetall(bloom_key).items()}
     return [Slice(raw[f"m{s}"], raw[f"k{s}"], raw[f"cap{s}"], raw.get(f"c{s}", 0)) for s in range(raw.get("n", 0))]
+
+
+class BloomDedupe:
+    """The job's filter on its own (no queue): ``seen_add`` answers "seen before?" and marks the
+    new ones — what ``bench/dedupe.py`` measures against scrapy-redis's RFPDupeFilter. Workers
+    never call it: their dedupe happens inside the atomic enqueue."""
+
+    def __init__(self, server: Any, keys: Any, job_id: str, error: float = 1e-7, capacity: int = 8192,
+                 growth: int = 2) -> None:
+        from crawler.cluster.scripts import SEEN_ADD
+
+        self.server, self.keys, self.job_id = server, keys, job_id
+        self.shape = (error, capacity, growth)
+        self._script = server.register_script(SEEN_ADD)
+
+    def seen_add(self, fingerprints: list[bytes], client: Any = None) -> Any:
+        """Flags (1 = seen before) for each fingerprint; with a pipeline as ``client`` the
+        call is queued on it and the flags come from its ``execute()``."""
+        args: list[Any] = [self.keys.prefix, self.job_id, *self.shape]
+        for fp in fingerprints:
+            args.extend(hash_pair(fp))
+        return self._script(args=args, client=client or self.server)
+
+    def memory(self) -> int:
+        """Bytes Redis reports for the filter's keys (MEMORY USAGE)."""
+        key = self.keys.job(self.job_id, "bloom")
+        names = [key, *(self.keys.job(self.job_id, "bloom_slice", s=s) for s in range(len(read_slices(self.server, key))))]
+        return sum(int(self.server.memory_usage(k) or 0) for k in names)

@@ -35,6 +35,7 @@ class LeaseBatch:
     state: str  # job state: running / finished / cancelled / missing
     wait: float  # seconds until a rate-limited or paused domain may be served again; -1 = unknown
     leases: list[Lease]
+    busy: bool = False  # nothing queued, but other workers hold leases (their discoveries will come)
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ class LeasedQueue(ScrapyRedisQueue):
         for i in range(2, len(reply), 3):
             rid, dom, payload = _text(reply[i]), _text(reply[i + 1]), reply[i + 2]
             leases.append(Lease(rid, dom, self._decode_request(payload)))
-        return LeaseBatch(state, wait / 1000 if wait >= 0 else -1.0, leases)
+        return LeaseBatch(state, wait / 1000 if wait >= 0 else -1.0, leases, busy=wait == -2)
 
     def pop(self, timeout: int = 0) -> Request | None:
         """scrapy-redis's interface, but leased: the caller must ``settle`` the request."""

@@ -52,6 +52,7 @@ class ClusterScheduler(BaseScheduler):
         self.commit_seconds = s.getfloat("SHOPWATCH_CLUSTER_COMMIT_SECONDS", 0.5)
         self.poll_min = s.getfloat("SHOPWATCH_CLUSTER_POLL_MIN", 0.05)
         self.poll_max = s.getfloat("SHOPWATCH_CLUSTER_POLL_MAX", 2.0)
+        self.poll_busy = s.getfloat("SHOPWATCH_CLUSTER_POLL_BUSY", 0.25)
         self.retry_seconds = s.getfloat("SHOPWATCH_CLUSTER_RETRY_SECONDS", 1.0)
         self.dead_max = s.getint("SHOPWATCH_CLUSTER_DEAD_MAX", 10_000)
         self.dedupe = DedupeShape(s.getfloat("SHOPWATCH_CLUSTER_DEDUPE_ERROR", 1e-7),
@@ -151,6 +152,8 @@ class ClusterScheduler(BaseScheduler):
             delay = max(0.005, batch.wait)  # a rate-limited or paused domain: come back exactly then
         else:
             delay, self.idle_wait = self.idle_wait, min(self.poll_max, self.idle_wait * 2)
+            if batch.busy:  # others hold leases: their discoveries may come any moment
+                delay = min(delay, self.poll_busy)
         self._poll_after(delay)
         return None
 

@@ -87,19 +87,13 @@ local function maybe_finish()
 end
 """
 
-#: ARGV: prefix, job, error, capacity, growth, then 7 per request: id, domain, score, h1, h2, url,
-#: payload (h1 = '' for dont_filter requests: queued without a dedupe check).
-ENQUEUE = r"""
-local P, J = ARGV[1], ARGV[2]
-""" + _PRELUDE + r"""
-local ERR, CAP0, GROWTH = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local state = redis.call('HGET', K.meta(), 'state')
-if state ~= 'running' and state ~= 'seeding' then return {0, 0, state or 'missing'} end
-
+#: The scalable Bloom filter (crawler/cluster/bloom.py): needs ERR, CAP0, GROWTH; defines
+#: ``seen(h1, h2)`` and ``add(h1, h2)``.
+_BLOOM = r"""
 local raw = redis.call('HGETALL', K.bloom())
 local f = {}
 for i = 1, #raw, 2 do f[raw[i]] = tonumber(raw[i + 1]) end
-local B = {n = f.n or 0, m = {}, k = {}, cap = {}, c = {}}
+local B = {n = f.n or 0, m = {}, k = {}, cap = {}, c = {}, added = 0}
 for s = 0, B.n - 1 do
   B.m[s], B.k[s], B.cap[s], B.c[s] = f['m' .. s], f['k' .. s], f['cap' .. s], f['c' .. s] or 0
 end
@@ -127,12 +121,33 @@ local function add(h1, h2)
     redis.call('HSET', K.bloom(), 'n', s + 1, 'm' .. s, m, 'k' .. s, k, 'cap' .. s, cap, 'c' .. s, 0)
     B.n, B.m[s], B.k[s], B.cap[s], B.c[s] = s + 1, m, k, cap, 0
   end
+  -- one SETBIT per bit: measured cheaper in Redis CPU than one BITFIELD with k operations
   local key, m = K.bloom_slice(nil, s), B.m[s]
   for i = 0, B.k[s] - 1 do redis.call('SETBIT', key, (h1 + i * h2) % m, 1) end
   B.c[s] = B.c[s] + 1
-  redis.call('HINCRBY', K.bloom(), 'c' .. s, 1)
-  redis.call('HINCRBY', K.bloom(), 'count', 1)
+  B.added = B.added + 1
 end
+
+-- counters once per script call, not once per URL
+local function bloom_commit()
+  if B.added == 0 then return end
+  local s = B.n - 1
+  redis.call('HSET', K.bloom(), 'c' .. s, B.c[s])
+  if s > 0 then redis.call('HSET', K.bloom(), 'c' .. (s - 1), B.c[s - 1]) end
+  redis.call('HINCRBY', K.bloom(), 'count', B.added)
+end
+
+"""
+
+#: ARGV: prefix, job, error, capacity, growth, then 7 per request: id, domain, score, h1, h2, url,
+#: payload (h1 = '' for dont_filter requests: queued without a dedupe check).
+ENQUEUE = r"""
+local P, J = ARGV[1], ARGV[2]
+""" + _PRELUDE + r"""
+local ERR, CAP0, GROWTH = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local state = redis.call('HGET', K.meta(), 'state')
+if state ~= 'running' and state ~= 'seeding' then return {0, 0, state or 'missing'} end
+""" + _BLOOM + r"""
 
 local added, filtered = 0, 0
 for i = 6, #ARGV, 7 do
@@ -152,14 +167,32 @@ for i = 6, #ARGV, 7 do
     filtered = filtered + 1
   end
 end
+bloom_commit()
 redis.call('HINCRBY', K.stats(), 'queued', added)
 redis.call('HINCRBY', K.stats(), 'enqueued', added)
 redis.call('HINCRBY', K.stats(), 'filtered', filtered)
 return {added, filtered, state}
 """
 
+#: ARGV: prefix, job, error, capacity, growth, then pairs h1, h2. Returns one flag per pair: 1 if
+#: seen before, else 0 (and now added). The dedupe alone, for ``bloom.BloomDupeFilter``.
+SEEN_ADD = r"""
+local P, J = ARGV[1], ARGV[2]
+""" + _PRELUDE + r"""
+local ERR, CAP0, GROWTH = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+""" + _BLOOM + r"""
+local out = {}
+for i = 6, #ARGV, 2 do
+  local a, b = tonumber(ARGV[i]), tonumber(ARGV[i + 1])
+  if seen(a, b) then out[#out + 1] = 1 else add(a, b); out[#out + 1] = 0 end
+end
+bloom_commit()
+return out
+"""
+
 #: ARGV: prefix, job, lease ms, max count, max deliveries, dead max.
-#: Returns {state, wait ms (-1 = none), id1, domain1, payload1, ...}.
+#: Returns {state, wait ms (-1 = nothing queued, -2 = nothing queued but other workers hold
+#: leases), id1, domain1, payload1, ...}.
 LEASE = r"""
 local P, J = ARGV[1], ARGV[2]
 """ + _PRELUDE + r"""
@@ -230,6 +263,7 @@ end
 if count == 0 then
   local state = maybe_finish()
   if state ~= 'running' then return {state, -1} end
+  if wait < 0 and redis.call('ZCARD', K.leases()) > 0 then wait = -2 end  -- others busy: work may come
 end
 out[2] = wait
 return out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import time
 
 from tests.cluster.conftest import Cluster
@@ -33,6 +34,26 @@ def test_cancel_stops_workers_and_frees_the_queue(cluster: Cluster, sim_factory)
     assert [j["state"] for j in listed if j["id"] == job] == ["cancelled"]
 
 
+def _wait_until(check, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+def _redis_calls(client, seconds: float) -> dict[str, int]:
+    """Commands Redis ran in ``seconds`` (total includes the commands inside Lua scripts;
+    evalsha = script calls, i.e. client round trips of the lease protocol)."""
+    def read() -> tuple[int, int]:
+        stats = client.info("commandstats")
+        return int(client.info("stats")["total_commands_processed"]), int(stats.get("cmdstat_evalsha", {}).get("calls", 0))
+
+    before = read()
+    time.sleep(seconds)
+    after = read()
+    return {"total": after[0] - before[0], "evalsha": after[1] - before[1]}
+
+
 def test_finished_job_closes_and_idle_worker_is_quiet(private_redis, sim_factory, tmp_path) -> None:
     from crawler.cluster.frontier import LeasedQueue
     from crawler.cluster.keys import Keys
@@ -46,23 +67,32 @@ def test_finished_job_closes_and_idle_worker_is_quiet(private_redis, sim_factory
         assert cluster.wait_workers(timeout=60) == [0], cluster.tail()  # closes by itself when done
         assert cluster.status(job)["state"] == "finished"
 
-        # a running job whose only request is held elsewhere: the worker has nothing to do
+        # no running job: heartbeat and job discovery only
+        idle = cluster.worker(exit_when_idle=False)
+        # started: its heartbeat is in (imports alone take seconds on a loaded machine)
+        _wait_until(lambda: client.zscore(f"{cluster.prefix}:workers", f"{socket.gethostname()}-{idle.pid}"))
+        time.sleep(2)
+        calls = _redis_calls(client, 6)
+        assert calls["total"] <= 40, f"an idle worker made {calls} Redis calls in 6 s"
+        assert idle.poll() is None, cluster.tail()
+        idle.send_signal(signal.SIGTERM)
+        assert idle.wait(20) == 0, cluster.tail()
+
+        # a running job whose only request is held by someone else: a worker waits for work
         second = cluster.submit("weishop", "--port", str(sim.port))
         from spiders.weishop import WeishopSpider
 
         held = LeasedQueue(client, Keys(cluster.prefix), second, WeishopSpider()).lease(10, 300, 3, 100)
         assert len(held.leases) == 1
-        idle = cluster.worker(exit_when_idle=False)
-        time.sleep(4)  # joined the job, backed off to the slowest poll
-        before = int(client.info("stats")["total_commands_processed"])
-        time.sleep(6)
-        calls = int(client.info("stats")["total_commands_processed"]) - before
-        assert idle.poll() is None, cluster.tail()
-        # heartbeat + job discovery every 2 s, one lease poll per 2 s (commands inside the Lua
-        # scripts count too); a polling loop without backoff would make thousands
-        assert calls <= 80, f"an idle worker made {calls} Redis commands in 6 s"
-        idle.send_signal(signal.SIGTERM)
-        assert idle.wait(20) == 0, cluster.tail()
+        waiting = cluster.worker(exit_when_idle=False)
+        _wait_until(lambda: client.hexists(f"{cluster.prefix}:job:{second}:workers",
+                                           f"{socket.gethostname()}-{waiting.pid}"))  # joined the job
+        time.sleep(3)  # backed off
+        calls = _redis_calls(client, 6)
+        # lease polls at most every SHOPWATCH_CLUSTER_POLL_BUSY (0.25 s) while others hold leases
+        assert calls["evalsha"] <= 30, f"a waiting worker made {calls} Redis calls in 6 s"
+        waiting.send_signal(signal.SIGTERM)
+        assert waiting.wait(20) == 0, cluster.tail()
         # the held request is still leased (not lost, not duplicated)
         assert cluster.status(second)["in_flight"] == 1
     finally:
