@@ -22,6 +22,8 @@ bench: setup
 	$(BIN)/python bench/mallsim_pages.py
 	$(BIN)/python bench/crawl.py
 	$(BIN)/python bench/browser.py
+	$(BIN)/python bench/dedupe.py
+	$(BIN)/python bench/workers.py
 	servers="$$(bash scripts/servers up --env)" && eval "$$servers" && $(BIN)/python bench/ingest.py
 
 clean-data:

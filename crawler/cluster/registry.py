@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import pickle
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,7 +66,11 @@ def submit(server: Any, keys: Keys, spec: JobSpec, settings: Any) -> tuple[str, 
         seeds = start_requests(spidercls, settings, {**spec.args, "job_id": job_id,
                                                      **({"profile": spec.profile} if spec.profile else {})})
         queue = LeasedQueue(server, keys, job_id, seeds[0], dedupe_shape(settings), seeds[1])
-        added, _, _ = queue.push_many(seeds[2])
+        try:
+            added, _, _ = queue.push_many(seeds[2])
+        except (pickle.PicklingError, TypeError, AttributeError, ValueError) as exc:
+            raise UserError(f"spider {spider_name!r} cannot run as a distributed job: its requests do not "
+                            f"serialize ({exc}); crawl it with `shopwatch crawl {spider_name}`") from None
     except BaseException:
         LeasedQueue(server, keys, job_id).close("failed", "seeding failed")
         raise
