@@ -23,6 +23,8 @@ bench: setup
 	$(BIN)/python bench/crawl.py
 	$(BIN)/python bench/browser.py
 	$(BIN)/python bench/detect.py
+	$(BIN)/python bench/dedupe.py
+	$(BIN)/python bench/workers.py
 	servers="$$(bash scripts/servers up --env)" && eval "$$servers" && $(BIN)/python bench/ingest.py
 
 clean-data:
