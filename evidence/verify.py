@@ -160,6 +160,8 @@ def _check_hit(zf: zipfile.ZipFile, hid: str, present: dict[str, str], recorded:
         return
     own = {n[len(prefix):]: d for n, d in present.items() if n.startswith(prefix) and n != name}
     listed = manifest.get("files") if isinstance(manifest.get("files"), dict) else {}
-    report.problems.extend(f"{line} (against {name})" for line in diff_files(listed, own).lines(prefix))
+    known = set(report.problems)  # already named against case.json: say it once
+    report.problems.extend(f"{line} (against {name})" for line in diff_files(listed, own).lines(prefix)
+                           if line not in known)
     if recorded and present[name] not in recorded.get(hid, set()):
         report.problems.append(f"altered: {name} (its SHA-256 is not the one the custody log recorded at capture)")
