@@ -129,3 +129,30 @@ def test_evidence_is_fixed_once(evidence: Evidence) -> None:
         again = fix_evidence(store, list(store.iter_hits()), evidence.data_dir)
     assert again.captured == [] and sorted(again.skipped) == sorted(h["id"] for h in evidence.hits.values())
     assert {p: p.stat().st_mtime_ns for p in (evidence.data_dir / "evidence").glob("*/*")} == before
+
+
+def test_capture_command_fixes_only_what_is_missing(evidence: Evidence) -> None:
+    from crawler.config import open_store
+    from tests.e2e.conftest import shopwatch
+
+    base = dict(evidence.hits["weishop"])
+    extra = {**{k: base[k] for k in ("family", "severity", "field", "platform", "item_id", "shop_id", "url",
+                                      "snippet")},
+             "campaign": "cli-campaign", "rule": "cli", "matched": base["matched"][:2],
+             "start": base["start"], "end": base["start"] + 2}
+    with open_store(None, evidence.data_dir) as store:
+        store.upsert_hits([extra], job_id="crawl-weishop")
+        [new] = list(store.iter_hits(campaign="cli-campaign"))
+    args = ("--data-dir", str(evidence.data_dir), "evidence", "capture")
+    done = shopwatch(*args, "--campaign", "cli-campaign", timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 captured, 0 already had evidence, 0 failed" in done.stdout
+    assert (evidence.data_dir / "evidence" / new["id"] / "manifest.json").is_file()
+    done = shopwatch(*args, "--hit", new["id"], "--hit", evidence.hits["vshop"]["id"], timeout=300)
+    assert done.returncode == 0 and "0 captured, 2 already had evidence" in done.stdout
+    done = shopwatch(*args, "--hit", "xyz")
+    assert done.returncode == 2 and "'xyz' is not a hit id" in done.stderr
+    done = shopwatch(*args, "--hit", "0123456789abcdef")
+    assert done.returncode == 2 and "no such hit: 0123456789abcdef" in done.stderr
+    done = shopwatch(*args, "--campaign", "nope")
+    assert done.returncode == 2 and "campaign 'nope' has no hits" in done.stderr
