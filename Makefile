@@ -22,6 +22,8 @@ bench: setup
 	$(BIN)/python bench/mallsim_pages.py
 	$(BIN)/python bench/crawl.py
 	$(BIN)/python bench/browser.py
+	$(BIN)/python bench/browser_memory.py
+	$(BIN)/python bench/evidence.py
 	servers="$$(bash scripts/servers up --env)" && eval "$$servers" && $(BIN)/python bench/ingest.py
 
 clean-data:

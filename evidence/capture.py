@@ -21,7 +21,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+from crawler.browser import require_browser
 from evidence import custody, evidence_root, is_hit_id, shopwatch_version, warc_root
 from evidence.locate import PageRecords, copy_records, find_pages, warc_files
 from evidence.manifest import MANIFEST_NAME, dumps, file_entries, sha256_file
@@ -88,6 +90,8 @@ def fix_evidence(store: Any, hits: Iterable[Mapping[str, Any]], data_dir: str | 
         hid = str(hit.get("id") or "")
         if not is_hit_id(hid) or not hit.get("url"):
             report.failed[hid or "?"] = "not a stored hit (no 16-hex id or no url)"
+        elif urlsplit(str(hit["url"])).scheme not in ("http", "https"):  # never file:, data:, chrome:
+            report.failed[hid] = f"not an http(s) URL: {str(hit['url'])[:100]!r}"
         elif has_evidence(data_dir, hid):
             report.skipped.append(hid)
         elif limit is None or len(todo) < limit:
@@ -95,6 +99,7 @@ def fix_evidence(store: Any, hits: Iterable[Mapping[str, Any]], data_dir: str | 
     if not todo:
         report.seconds = time.monotonic() - started
         return report
+    require_browser(settings)  # BrowserMissing (one line naming what to install) before any work
     root = evidence_root(data_dir)
     root.mkdir(parents=True, exist_ok=True)
     records = crawl_records(data_dir, todo)

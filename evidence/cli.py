@@ -44,6 +44,7 @@ def _hit_id(text: str) -> str:
 
 
 def cmd_capture(args: argparse.Namespace) -> int:
+    from crawler.browser import BrowserMissing
     from crawler.config import open_store
     from evidence.capture import fix_evidence
 
@@ -58,8 +59,11 @@ def cmd_capture(args: argparse.Namespace) -> int:
             hits = list(store.iter_hits(campaign=args.campaign))
             if args.campaign and not hits:
                 raise UserError(f"campaign {args.campaign!r} has no hits (see `shopwatch campaign list`)")
-        report = fix_evidence(store, hits, data_dir(args), limit=args.limit,
-                              progress=lambda line: print(line, file=sys.stderr))
+        try:
+            report = fix_evidence(store, hits, data_dir(args), limit=args.limit,
+                                  progress=lambda line: print(line, file=sys.stderr))
+        except BrowserMissing as exc:
+            raise UserError(str(exc)) from None
     print(f"evidence: {len(report.captured)} captured, {len(report.skipped)} already had evidence, "
           f"{len(report.failed)} failed ({report.seconds:.1f} s) in {evidence_root(data_dir(args))}")
     for hid, why in sorted(report.failed.items()):

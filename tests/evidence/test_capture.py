@@ -156,3 +156,30 @@ def test_capture_command_fixes_only_what_is_missing(evidence: Evidence) -> None:
     assert done.returncode == 2 and "no such hit: 0123456789abcdef" in done.stderr
     done = shopwatch(*args, "--campaign", "nope")
     assert done.returncode == 2 and "campaign 'nope' has no hits" in done.stderr
+
+
+def test_only_web_urls_are_visited(evidence: Evidence, tmp_path: Path) -> None:
+    from evidence.capture import fix_evidence
+
+    hit = {**evidence.hits["weishop"], "id": "00000000000000ff", "url": "file:///etc/passwd"}
+    report = fix_evidence(None, [hit], tmp_path)
+    assert report.failed == {"00000000000000ff": "not an http(s) URL: 'file:///etc/passwd'"}
+    assert not (tmp_path / "evidence").exists()
+
+
+def test_missing_browser_is_one_line(evidence: Evidence, tmp_path: Path) -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    env = {**os.environ, "SHOPWATCH_BROWSER_PATH": str(tmp_path / "no-chromium")}
+    hid = evidence.hits["weishop"]["id"]
+    data = tmp_path / "data"
+    shutil.copytree(evidence.data_dir, data, ignore=shutil.ignore_patterns("evidence", "warc", "crawls"))
+    done = subprocess.run([sys.executable, "-m", "crawler.cli", "--data-dir", str(data), "evidence", "capture",
+                           "--hit", hid], cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 2 and done.stderr.startswith("shopwatch: browser not found"), done.stderr
+    assert "Traceback" not in done.stderr
