@@ -109,3 +109,18 @@ def test_off_by_default(mallsim: Any, tmp_path: Path) -> None:
                    settings={"SHOPWATCH_DATA_DIR": str(tmp_path / "data")})
     assert result.listings and not (tmp_path / "data" / "warc").exists()
     assert not any(k.startswith("shopwatch/warc") for k in result.stats)
+
+
+def test_demo_archives_every_platform_to_warc(tmp_path: Path) -> None:
+    from tests.e2e.conftest import shopwatch
+
+    done = shopwatch("--data-dir", str(tmp_path), "demo", "--merchants", "20", "--platforms", "weishop,miniapp",
+                     "--faults", "off")
+    assert done.returncode == 0, done.stdout + done.stderr
+    jobs = sorted(p.name for p in (tmp_path / "warc").iterdir())
+    assert sorted(j.split("-")[2] for j in jobs) == ["miniapp", "weishop"], jobs  # one directory per job
+    files = sorted((tmp_path / "warc").glob("*/*.warc.gz"))
+    out = subprocess.run([WARCIO, "check", *map(str, files)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+    uris = {r["warc-target-uri"] for r in index(files) if r["warc-type"] == "response"}
+    assert any("miniapp.mallsim.test" in u and "/api/" in u for u in uris)  # signed API calls too
