@@ -140,8 +140,8 @@ def fix_evidence(store: Any, hits: Iterable[Mapping[str, Any]], data_dir: str | 
 def _assemble(directory: Path, hit: Mapping[str, Any], visit: Visit, shot: Shot, crawl: PageRecords | None,
               browser_version: str, data_dir: Path, limits: VisitLimits) -> str | None:
     """Write the WARC files and manifest beside the screenshot; a reason if there is no evidence."""
-    if visit.error or shot.error or not shot.path.is_file():
-        return f"visit of {visit.url} failed: {visit.error or shot.error or 'no screenshot'}"
+    if visit.error or not shot.path.is_file():
+        return f"visit of {visit.url} failed: {visit.error or 'no screenshot'}"
     if not visit.exchanges:
         return f"visit of {visit.url} loaded no response"
     names = ["screenshot.png", "page.warc.gz"]

@@ -75,7 +75,6 @@ class Shot:
     marks: int = 0
     attributes: int = 0
     cut_at: int | None = None
-    error: str | None = None
 
 
 @dataclass

@@ -5,6 +5,7 @@ Without Chromium these tests skip locally and FAIL under CI=true (as the vshop t
 from __future__ import annotations
 
 import os
+import socket
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +21,12 @@ from tests.spiders.crawlhelp import Crawl, crawl
 ROOT = Path(__file__).resolve().parents[2]
 WARCIO = str(Path(sys.executable).with_name("warcio"))
 CAMPAIGN = "tobacco-online"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def in_ci() -> bool:

@@ -183,3 +183,15 @@ def test_missing_browser_is_one_line(evidence: Evidence, tmp_path: Path) -> None
                            "--hit", hid], cwd=ROOT, capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 2 and done.stderr.startswith("shopwatch: browser not found"), done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_unreachable_page_fails_with_the_reason_and_leaves_nothing(evidence: Evidence, tmp_path: Path) -> None:
+    from evidence.capture import fix_evidence
+
+    from .conftest import free_port
+
+    url = f"http://weishop.mallsim.test:{free_port()}/item/1"  # nobody listens there
+    hit = {**evidence.hits["weishop"], "id": "00000000000000fe", "url": url}
+    report = fix_evidence(None, [hit], tmp_path)
+    assert report.captured == [] and "ERR_CONNECTION_REFUSED" in report.failed["00000000000000fe"]
+    assert [p.name for p in (tmp_path / "evidence").iterdir()] == []  # no half evidence, no staging left

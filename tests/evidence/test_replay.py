@@ -5,7 +5,6 @@ in Chromium from the archived script and JSON)."""
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import time
 import urllib.request
@@ -14,15 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, Evidence, need
+from .conftest import ROOT, Evidence, free_port, need
 
 PYWB = ROOT / ".venv-pywb" / "bin"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(url: str) -> tuple[int, bytes]:
