@@ -67,7 +67,8 @@ def crawl_records(data_dir: Path, hits: list[Mapping[str, Any]]) -> dict[str, Pa
     found = find_pages(own, urls)
     missing = {u for u in urls if u not in found}
     if missing:
-        others = [f for f in reversed(warc_files(root)) if f not in set(own)]
+        own_files = set(own)  # job directories sort by start time: the newest capture is read last and wins
+        others = [f for f in warc_files(root) if f not in own_files]
         found.update(find_pages(others, missing))
     return found
 
