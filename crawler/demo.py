@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any, Iterable
 
 from rich.console import Console
 from rich.table import Table
@@ -45,6 +46,7 @@ def run_demo(*, data_dir: Path, seed: int, merchants: int, day: int, port: int, 
     with open_store(None, data_dir) as store, open_index(None, data_dir) as index:
         comp = measure(truth_records(world, sim.base_url), store, platforms)
         indexed = index.count()
+        detection = _detection_table(store, truth_records(world, sim.base_url), platforms)
 
     table = Table(title=f"shopwatch demo — {elapsed:.1f} s")
     for col in ("platform", "merchants", "listings", "missed", "stale", "pages", "pages/s", "items", "retried",
@@ -67,10 +69,35 @@ def run_demo(*, data_dir: Path, seed: int, merchants: int, day: int, port: int, 
     console.print(f"pages/s overall: {total_pages / elapsed:.0f}   missed against ground truth: {total_missed} (target 0)"
                   "   stale = stored as active but gone from the platform (target 0)")
     console.print("errors and drops by reason: " + (", ".join(f"{k}={v}" for k, v in sorted(reasons.items())) or "none"))
+    if detection is not None:
+        console.print(detection)
     console.print(f"store: {data_dir / 'shopwatch.sqlite'}   index: {data_dir / 'index.sqlite'} ({indexed} listings)")
-    console.print("try: shopwatch search 香烟   |   shopwatch search 专利 --platform weishop --json   |   shopwatch jobs list")
+    console.print("try: shopwatch search 香烟   |   shopwatch search 专利 --platform weishop --json   |   "
+                  "shopwatch campaign list   |   shopwatch jobs list")
     for p in platforms:
         c = comp[p]
         if c.missed_listings or c.missed_merchants:
             console.print(f"{p}: missed merchants {c.missed_merchants[:10]} listings {c.missed_listings[:10]}")
     return 0 if total_missed == 0 else 1
+
+
+
+def _detection_table(store: Any, truth: Iterable[dict[str, Any]], platforms: list[str]) -> Table | None:
+    """Hits per family from the shipped campaigns, scored against the simulator's labels."""
+    from detect.quality import FAMILIES, MERCHANT_FAMILIES, flagged_by_family, score, truth_labels
+
+    hits = list(store.iter_hits())
+    if not hits:
+        return None
+    labelled, listings, merchants = truth_labels(truth, platforms)
+    population = {f: merchants if f in MERCHANT_FAMILIES else listings for f in FAMILIES}
+    quality = score(labelled, flagged_by_family(hits), population)
+    table = Table(title="campaign hits (streaming detection) against the ground truth")
+    for col in ("family", "hits", "flagged", "labelled", "precision", "recall"):
+        table.add_column(col, justify="left" if col == "family" else "right")
+    for family in FAMILIES:
+        q = quality[family]
+        n = sum(1 for h in hits if h["family"] == family)
+        table.add_row(family, str(n), str(q.true_pos + q.false_pos), str(q.true_pos + q.false_neg),
+                      f"{q.precision:.3f}", f"{q.recall:.3f}")
+    return table

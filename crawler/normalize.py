@@ -13,7 +13,7 @@ import json
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from opencc import OpenCC
 from price_parser import Price
@@ -56,16 +56,21 @@ def _norm_char(c: str) -> str:
     return "".join(_T2S.convert(x) if x > "\u2e7f" else x for x in s)
 
 
-class _SearchMap(dict):
-    """``str.translate`` table filled lazily (dict subclasses may define ``__missing__``)."""
+class TranslateTable(dict):
+    """``str.translate`` table filled lazily by ``func(character)`` (dict subclasses may define
+    ``__missing__``): one computation per distinct code point, then C-speed lookups."""
+
+    def __init__(self, func: Callable[[str], str]) -> None:
+        super().__init__()
+        self.func = func
 
     def __missing__(self, codepoint: int) -> str:
-        value = _norm_char(chr(codepoint))
+        value = self.func(chr(codepoint))
         self[codepoint] = value
         return value
 
 
-_MAP = _SearchMap()
+_MAP = TranslateTable(_norm_char)
 
 
 def nfkc(text: str) -> str:

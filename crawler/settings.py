@@ -82,8 +82,13 @@ ITEM_PIPELINES: dict[str, int] = {
     "pipelines.normalize.NormalizePipeline": 200,  # canonical url/price, search_text, content_hash
     "pipelines.dedupe.DedupePipeline": 300,  # repeats within a crawl -> shopwatch/duplicates
     "pipelines.store.StorePipeline": 400,  # upsert + versions, a PageRecord per response
+    "pipelines.detect.DetectPipeline": 450,  # enabled campaigns -> hits in the store
     "pipelines.index.IndexPipeline": 500,  # batched into the search index
 }
+SHOPWATCH_DETECT = True  # streaming campaign detection (pipelines.detect); False = off
+SHOPWATCH_CAMPAIGNS: list[str] = []  # campaign ids to detect while crawling; [] = every enabled one
+SHOPWATCH_HITS_BATCH = 200  # hits per store write
+SHOPWATCH_HITS_BATCH_SECONDS = 1.0  # seconds: longest a found hit waits before it is written
 SHOPWATCH_PLATFORMS = None  # list of accepted platform names; None = any lowercase slug
 SHOPWATCH_MAX_TITLE = 500  # characters; longer -> dropped as title_too_long
 SHOPWATCH_MAX_DESCRIPTION = 20_000  # characters; also the bound on extra (JSON)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any, Collection, Mapping
 
 from crawler.backend import Backend, BackendError  # noqa: F401  (re-exported)
 from search.text import QueryError
@@ -61,6 +61,17 @@ class Index(Backend):
     @abc.abstractmethod
     def count(self) -> int:
         """Number of indexed listings (any status)."""
+
+    @abc.abstractmethod
+    def candidates(self, anchors: Collection[str], platforms: Collection[str] | None = None,
+                   categories: Collection[str] | None = None,
+                   status: str | None = None) -> set[tuple[str, str]]:
+        """(platform, item_id) of every listing whose detection-folded title or description
+        (``search.text.listing_fold_keys``) contains at least one of ``anchors`` (folded terms).
+
+        Campaign runs use it as the prefilter generated from their rules; the detector then
+        decides, so a candidate set may be larger than the hits but never miss one.
+        """
 
 
 #: Deepest result reachable by paging (Elasticsearch's default max_result_window).

@@ -22,13 +22,13 @@ import logging
 import time
 from decimal import Decimal
 from importlib import resources
-from typing import Any, Mapping
+from typing import Any, Collection, Mapping
 from urllib.parse import urlsplit
 
 from crawler.normalize import search_key
 from crawler.store.base import BackendError
 from search.base import Hit, Index, SearchResult, check_page
-from search.text import query_terms, snippet
+from search.text import listing_fold_keys, query_terms, snippet
 
 try:
     from elastic_transport import ConnectionError as TransportConnectionError
@@ -40,10 +40,14 @@ except ImportError as exc:  # pragma: no cover - depends on the install
 
 log = logging.getLogger(__name__)
 
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2  # 2: fold_chars, the detection-folded text campaign runs query
 DEFAULT_ALIAS = "shopwatch-listings"
 TITLE_WEIGHT = 3.0
 SPACE_TOKEN = "\x01"
+FIELD_BREAK = "\x02"
+#: Anchors per candidate query, and documents per candidate page.
+CANDIDATE_CHUNK = 400
+CANDIDATE_PAGE = 5000
 FACET_SIZE = 1000
 _KEEP_WHEN_DELISTED = ("shop_id", "title", "description", "url", "price", "currency", "category")
 _SOURCE = ["platform", "item_id", "shop_id", "title", "description", "url", "price", "currency",
@@ -52,9 +56,20 @@ _RETRY_STATUS = {429, 502, 503, 504}
 _TRANSIENT = (TransportConnectionError, ConnectionTimeout)
 
 
+def _tokens(text: str) -> str:
+    return " ".join(SPACE_TOKEN if c.isspace() else c for c in text)
+
+
 def char_tokens(text: str | None) -> str:
     """Normalized ``text`` as one token per character (spaces as ``SPACE_TOKEN``)."""
-    return " ".join(SPACE_TOKEN if c == " " else c for c in search_key(text))
+    return _tokens(search_key(text))
+
+
+def fold_tokens(listing: Mapping[str, Any]) -> str:
+    """The folded title and description as per-character tokens, ``FIELD_BREAK`` between them
+    (no anchor contains it, so no phrase matches across the two fields)."""
+    title, description = listing_fold_keys(listing)
+    return f"{_tokens(title)} {FIELD_BREAK} {_tokens(description)}"
 
 
 def template_body(alias: str) -> dict[str, Any]:
@@ -196,6 +211,7 @@ class ElasticIndex(Index):
                 body = {k: v for k, v in doc.items() if k != "_id"}
                 body["title_chars"] = char_tokens(doc.get("title"))
                 body["desc_chars"] = char_tokens(doc.get("description"))
+                body["fold_chars"] = fold_tokens(doc)
                 ops += [{"index": {"_index": self.alias, "_id": doc["_id"]}}, body]
             result = self._call(lambda: self.es.bulk(operations=ops))
             if not result["errors"]:
@@ -291,6 +307,37 @@ class ElasticIndex(Index):
         self._check_open()
         self.flush()
         return int(self._call(lambda: self.es.count(index=self.alias))["count"])
+
+    def candidates(self, anchors: Collection[str], platforms: Collection[str] | None = None,
+                   categories: Collection[str] | None = None,
+                   status: str | None = None) -> set[tuple[str, str]]:
+        self._check_open()
+        self.flush()
+        self._call(lambda: self.es.indices.refresh(index=self.alias))
+        terms = sorted({t for t in anchors if t})
+        filters: list[dict[str, Any]] = []
+        for field, values in (("platform", platforms), ("category", categories)):
+            if values is not None:
+                filters.append({"terms": {field: sorted(values)}})
+        if status is not None:
+            filters.append({"term": {"status": status}})
+        found: set[tuple[str, str]] = set()
+        for start in range(0, len(terms), CANDIDATE_CHUNK):
+            should = [{"match_phrase": {"fold_chars": {"query": _tokens(t), "analyzer": "whitespace"}}}
+                      for t in terms[start:start + CANDIDATE_CHUNK]]
+            query = {"bool": {"should": should, "minimum_should_match": 1, "filter": filters}}
+            after: list[Any] | None = None
+            while True:
+                extra = {"search_after": after} if after else {}
+                res = self._call(lambda: self.es.search(
+                    index=self.alias, query=query, size=CANDIDATE_PAGE, _source=False,
+                    sort=[{"platform": "asc"}, {"item_id": "asc"}], track_total_hits=False, **extra))
+                page = res["hits"]["hits"]
+                found.update((h["sort"][0], h["sort"][1]) for h in page)
+                if len(page) < CANDIDATE_PAGE:
+                    break
+                after = page[-1]["sort"]
+        return found
 
     # --- lifecycle -----------------------------------------------------------------------------
     def _check_open(self) -> None:

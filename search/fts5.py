@@ -21,20 +21,23 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Mapping
+from typing import Any, Collection, Mapping
 
 from crawler.normalize import listing_search_keys
 from crawler.store.base import BackendError
 from crawler.sqlitedb import Batch, SQLiteFile, connect, sqlite_module
 from search.base import Hit, Index, SearchResult, check_page
-from search.text import query_terms, snippet
+from search.text import listing_fold_keys, query_terms, snippet
 
-SCHEMA_VERSION = 2  # 2: case-sensitive trigrams over sentinel-terminated normalized text
+SCHEMA_VERSION = 3  # 2: case-sensitive trigrams over sentinel-terminated normalized text;
+#                    3: the detection-folded text (campaign runs query it)
 TITLE_WEIGHT = 3.0
 #: Appended to each normalized column so a 1-2 character term at the end still starts a trigram.
 SENTINEL = "\x01\x01"
 #: Most trigrams a short term may expand to before the scan is cheaper.
 MAX_EXPANSION = 512
+#: Phrases per candidate query (one campaign may have thousands of terms).
+CANDIDATE_CHUNK = 400
 
 _SCHEMA: tuple[str, ...] = (
     "CREATE TABLE IF NOT EXISTS index_meta (key TEXT PRIMARY KEY, value TEXT)",
@@ -42,24 +45,25 @@ _SCHEMA: tuple[str, ...] = (
         rowid INTEGER PRIMARY KEY, platform TEXT NOT NULL, item_id TEXT NOT NULL, shop_id TEXT,
         title TEXT, description TEXT, url TEXT, price TEXT, currency TEXT, category TEXT,
         status TEXT NOT NULL, norm_title TEXT NOT NULL, norm_desc TEXT NOT NULL,
-        UNIQUE (platform, item_id))""",
+        fold_text TEXT NOT NULL, UNIQUE (platform, item_id))""",
     """CREATE VIRTUAL TABLE IF NOT EXISTS docs_fts USING fts5(
-        norm_title, norm_desc, content='docs', content_rowid='rowid',
+        norm_title, norm_desc, fold_text, content='docs', content_rowid='rowid',
         tokenize='trigram case_sensitive 1')""",
     """CREATE TRIGGER IF NOT EXISTS docs_ai AFTER INSERT ON docs BEGIN
-        INSERT INTO docs_fts (rowid, norm_title, norm_desc)
-        VALUES (new.rowid, new.norm_title, new.norm_desc);
+        INSERT INTO docs_fts (rowid, norm_title, norm_desc, fold_text)
+        VALUES (new.rowid, new.norm_title, new.norm_desc, new.fold_text);
     END""",
     """CREATE TRIGGER IF NOT EXISTS docs_ad AFTER DELETE ON docs BEGIN
-        INSERT INTO docs_fts (docs_fts, rowid, norm_title, norm_desc)
-        VALUES ('delete', old.rowid, old.norm_title, old.norm_desc);
+        INSERT INTO docs_fts (docs_fts, rowid, norm_title, norm_desc, fold_text)
+        VALUES ('delete', old.rowid, old.norm_title, old.norm_desc, old.fold_text);
     END""",
-    """CREATE TRIGGER IF NOT EXISTS docs_au AFTER UPDATE OF norm_title, norm_desc ON docs
-    WHEN old.norm_title IS NOT new.norm_title OR old.norm_desc IS NOT new.norm_desc BEGIN
-        INSERT INTO docs_fts (docs_fts, rowid, norm_title, norm_desc)
-        VALUES ('delete', old.rowid, old.norm_title, old.norm_desc);
-        INSERT INTO docs_fts (rowid, norm_title, norm_desc)
-        VALUES (new.rowid, new.norm_title, new.norm_desc);
+    """CREATE TRIGGER IF NOT EXISTS docs_au AFTER UPDATE OF norm_title, norm_desc, fold_text ON docs
+    WHEN old.norm_title IS NOT new.norm_title OR old.norm_desc IS NOT new.norm_desc
+      OR old.fold_text IS NOT new.fold_text BEGIN
+        INSERT INTO docs_fts (docs_fts, rowid, norm_title, norm_desc, fold_text)
+        VALUES ('delete', old.rowid, old.norm_title, old.norm_desc, old.fold_text);
+        INSERT INTO docs_fts (rowid, norm_title, norm_desc, fold_text)
+        VALUES (new.rowid, new.norm_title, new.norm_desc, new.fold_text);
     END""",
 )
 
@@ -70,7 +74,7 @@ _MATCHES = ("CREATE TEMP TABLE IF NOT EXISTS matches (rid INTEGER PRIMARY KEY, p
 _VOCAB = "CREATE VIRTUAL TABLE IF NOT EXISTS temp.docs_vocab USING fts5vocab(main, 'docs_fts', 'row')"
 
 _DOC_COLS = ("platform", "item_id", "shop_id", "title", "description", "url", "price",
-             "currency", "category", "status", "norm_title", "norm_desc")
+             "currency", "category", "status", "norm_title", "norm_desc", "fold_text")
 _UPSERT = (
     f"INSERT INTO docs ({', '.join(_DOC_COLS)}) VALUES ({', '.join('?' * len(_DOC_COLS))}) "
     "ON CONFLICT (platform, item_id) DO UPDATE SET "
@@ -146,6 +150,7 @@ class FTS5Index(SQLiteFile, Index):
         rec["price"] = None if price is None else str(price)
         title_key, desc_key = listing_search_keys(rec)
         rec["norm_title"], rec["norm_desc"] = title_key + SENTINEL, desc_key + SENTINEL
+        rec["fold_text"] = SENTINEL.join(listing_fold_keys(rec)) + SENTINEL
         return tuple(rec.get(c) for c in _DOC_COLS)
 
     def index_listings(self, listings: list[Mapping[str, Any]]) -> int:
@@ -181,8 +186,8 @@ class FTS5Index(SQLiteFile, Index):
             # SQLite re-run the full-text query for every filtered row (seconds instead of ms).
             source = "docs_fts CROSS JOIN docs d ON d.rowid = docs_fts.rowid"
             where.append("docs_fts MATCH :match")
-            params["match"] = " AND ".join(phrases)
-            score = f"-bm25(docs_fts, {TITLE_WEIGHT}, 1.0)"
+            params["match"] = "{norm_title norm_desc} : (" + " AND ".join(phrases) + ")"
+            score = f"-bm25(docs_fts, {TITLE_WEIGHT}, 1.0, 0.0)"
         else:
             source = "docs d"
             score = " + ".join(
@@ -226,6 +231,45 @@ class FTS5Index(SQLiteFile, Index):
         self.conn.execute("DELETE FROM temp.matches")
         facets = {k: dict(sorted(v.items(), key=lambda kv: (-kv[1], kv[0]))) for k, v in facets.items()}
         return SearchResult(total=total, hits=hits, facets=facets)
+
+    def candidates(self, anchors: Collection[str], platforms: Collection[str] | None = None,
+                   categories: Collection[str] | None = None,
+                   status: str | None = None) -> set[tuple[str, str]]:
+        self._check_open()
+        terms = sorted({t for t in anchors if t})
+        found: set[tuple[str, str]] = set()
+        phrases: list[str] = []
+        scans: list[str] = []
+        for term in terms:
+            if len(term) >= 3:
+                phrases.append(_phrase(term))
+                continue
+            trigrams = self._expand(term)
+            if trigrams is None:
+                scans.append(term)
+            else:
+                phrases.extend(_phrase(t) for t in trigrams)
+        filters, params = [], {}
+        for col, values in (("platform", platforms), ("category", categories)):
+            if values is not None:
+                names = sorted(values)
+                filters.append(f"d.{col} IN ({', '.join('?' * len(names))})")
+                params[col] = names
+        if status is not None:
+            filters.append("d.status = ?")
+            params["status"] = [status]
+        extra = "".join(f" AND {f}" for f in filters)
+        args = [v for values in params.values() for v in values]
+        for start in range(0, len(phrases), CANDIDATE_CHUNK):
+            match = "fold_text : (" + " OR ".join(phrases[start:start + CANDIDATE_CHUNK]) + ")"
+            found.update(self.conn.execute(
+                "SELECT d.platform, d.item_id FROM docs_fts CROSS JOIN docs d "
+                f"ON d.rowid = docs_fts.rowid WHERE docs_fts MATCH ?{extra}", [match, *args]))
+        for term in scans:
+            found.update(self.conn.execute(
+                f"SELECT d.platform, d.item_id FROM docs d WHERE instr(d.fold_text, ?) > 0{extra}",
+                [term, *args]))
+        return found
 
     def _expand(self, term: str) -> list[str] | None:
         """Indexed trigrams starting with ``term``; None when more than MAX_EXPANSION."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from crawler.errors import UserError
 import html
+from typing import Any, Mapping
 
 from crawler.normalize import search_key, search_key_with_map
 
@@ -100,3 +101,14 @@ def snippet(title: str | None, description: str | None, terms: list[str],
             return _render(text, spans, start, end)
     text = title or description or ""
     return _render(text, [], 0, min(len(text), size))
+
+
+def listing_fold_keys(record: Mapping[str, Any]) -> tuple[str, str]:
+    """(folded title, folded description): the text campaign rules' anchors are looked up in.
+
+    Folded separately so no anchor can match across the two fields; the folding itself is the
+    detectors' (``detect.text.fold``), so index prefilter and detector agree on every character.
+    """
+    from detect.text import fold
+
+    return fold(record.get("title") or ""), fold(record.get("description") or "")

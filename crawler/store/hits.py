@@ -13,10 +13,12 @@ from typing import Any, Mapping
 
 #: What a stored hit holds. ``item_id`` is None for merchant hits (the licence family);
 #: ``start``/``end`` are offsets in the ORIGINAL field text; ``url`` is the canonical URL of the
-#: listing (or the merchant's shop page) where it was seen.
+#: listing (or the merchant's shop page) where it was seen; ``detail`` says why a built-in
+#: detector flagged it (e.g. the expected check character).
 HIT_FIELDS: tuple[str, ...] = (
     "id", "campaign", "rule", "family", "severity", "field", "matched", "start", "end",
-    "snippet", "platform", "item_id", "shop_id", "url", "first_seen", "last_seen", "job_id",
+    "snippet", "detail", "platform", "item_id", "shop_id", "url", "first_seen", "last_seen",
+    "job_id",
 )
 _REQUIRED = ("campaign", "rule", "family", "field", "platform", "start", "end")
 

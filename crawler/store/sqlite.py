@@ -62,6 +62,7 @@ CREATE INDEX IF NOT EXISTS jobs_started ON jobs (started_at);
 CREATE TABLE IF NOT EXISTS hits (
     id TEXT PRIMARY KEY, campaign TEXT NOT NULL, rule TEXT NOT NULL, family TEXT NOT NULL,
     severity TEXT, field TEXT NOT NULL, matched TEXT, start INTEGER, "end" INTEGER, snippet TEXT,
+    detail TEXT,
     platform TEXT NOT NULL, item_id TEXT, shop_id TEXT, url TEXT, first_seen TEXT,
     last_seen TEXT, job_id TEXT);
 CREATE INDEX IF NOT EXISTS hits_campaign ON hits (campaign, family);

@@ -313,3 +313,59 @@ class IndexContract:
                 result = ix.search(query, limit=1000)
                 assert {h.item_id for h in result.hits} == expected, query
                 assert result.total == len(expected)
+
+    # --- campaign prefilter: candidates over the detection-folded text ------------------------
+    @staticmethod
+    def _expected(anchors: set[str], docs: list[dict[str, Any]] = CORPUS, **only: Any) -> set[tuple[str, str]]:
+        """Reference: a plain substring scan of the folded fields."""
+        from search.text import listing_fold_keys
+
+        out = set()
+        for d in docs:
+            if any(v is not None and d.get(k) not in v for k, v in only.items()):
+                continue
+            fields = listing_fold_keys(d)
+            if any(a in f for a in anchors for f in fields):
+                out.add((d["platform"], d["item_id"]))
+        return out
+
+    def test_candidates_find_folded_text(self, index: Index) -> None:
+        from detect.text import fold
+
+        anchors = {fold("香烟"), fold("专利")}
+        got = index.candidates(anchors)
+        assert got == self._expected(anchors)
+        assert ("moments", "p1") in got  # 香\u200b烟: the zero-width space is folded away
+        assert ("vshop", "v1") in got  # 專利 is traditional
+
+    def test_candidates_short_long_and_filters(self, index: Index) -> None:
+        from detect.text import fold
+
+        for anchors in ({fold("烟")}, {fold("龙井")}, {fold("电子烟")}, {fold("ＡＢＣ")}, {"不存在的词"}):
+            assert index.candidates(anchors) == self._expected(anchors), anchors
+        anchors = {fold("烟")}
+        assert index.candidates(anchors, platforms={"vshop"}) == self._expected(anchors, category=None, platform={"vshop"})
+        assert index.candidates(anchors, categories={"烟具配件"}) == self._expected(anchors, category={"烟具配件"})
+        assert index.candidates(anchors, status="active") == self._expected(anchors, status={"active"})
+        assert index.candidates(set()) == set()
+
+    def test_candidates_never_span_title_and_description(self, index_factory) -> None:
+        ix = index_factory()
+        try:
+            ix.index_listings([doc("weishop", "x1", "买一送香", "烟雾报警器")])
+            ix.flush()
+            assert ix.candidates({"香烟"}) == set()
+        finally:
+            ix.close()
+
+    def test_candidates_with_many_anchors(self, index: Index) -> None:
+        from detect.text import fold
+
+        rng = random.Random(5)
+        texts = [fold(d["title"]) + fold(d["description"]) for d in CORPUS]
+        anchors = {f"无关词{i}" for i in range(900)}  # more than one query's worth
+        for _ in range(40):
+            t = rng.choice([t for t in texts if len(t) > 4])
+            i = rng.randrange(len(t) - 3)
+            anchors.add(t[i:i + rng.choice([1, 2, 3, 4])])
+        assert index.candidates(anchors) == self._expected(anchors)

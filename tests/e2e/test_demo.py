@@ -32,6 +32,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
                        "--seed", str(WORLD["seed"]), "--faults", "off")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "missed against ground truth: 0" in result.stdout
+    assert "campaign hits" in result.stdout and "misleading_ad" in result.stdout
     return data
 
 
@@ -59,6 +60,24 @@ def test_search_finds_every_listing_with_a_two_character_word(demo_dir: Path) ->
     assert {(h["platform"], h["item_id"]) for h in hits} == expected
     assert [h["rank"] for h in hits] == list(range(1, len(hits) + 1))
     assert all("<em>" in h["snippet"] for h in hits)
+
+
+def test_demo_detects_every_family_with_offsets_into_stored_text(demo_dir: Path) -> None:
+    with open_store(None, demo_dir) as store:
+        hits = list(store.iter_hits())
+        assert {h["family"] for h in hits} == {"tobacco", "fake_patent", "misleading_ad", "license"}
+        for hit in hits:
+            if hit["item_id"] is None:
+                record = store.get_merchant(hit["platform"], hit["shop_id"])
+                text = record["name"] if hit["field"] == "shop_name" else str(record.get(hit["field"]) or "")
+            else:
+                text = store.get_listing(hit["platform"], hit["item_id"])[hit["field"]]
+            assert text[hit["start"]:hit["end"]] == hit["matched"], hit
+    world = World(WorldConfig(**WORLD))
+    labelled = {(p, l.item_id) for p in PLATFORMS for m in world.merchants(p) for l in world.listings(m)
+                if "tobacco" in l.labels and l.status == "active"}
+    flagged = {(h["platform"], h["item_id"]) for h in hits if h["family"] == "tobacco" and h["item_id"]}
+    assert labelled and len(labelled & flagged) >= 0.9 * len(labelled)  # vshop (browser) included
 
 
 def test_search_filters_by_platform(demo_dir: Path) -> None:

@@ -1,0 +1,163 @@
+"""Built-in detectors that a campaign rule names by id (``detector: patent_number``).
+
+Term lists cannot check a check character or notice that a number is missing; these can. Each
+declares its family, whether it scans listings or merchants, and its anchors: folded strings one
+of which is in the folded text of every listing it can report (the streaming engine only calls it
+then; the retroactive engine turns them into index prefilters). Merchant detectors have no
+anchors: a missing licence has no words.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable, Mapping
+
+from detect import patents
+from detect.licence import uscc_problems
+from detect.text import fold, fold_offsets
+
+
+@dataclass(frozen=True)
+class Finding:
+    field: str
+    start: int
+    end: int  # ORIGINAL offsets, unless ``folded`` (then the engine maps them)
+    detail: str
+    severity: str | None = None  # overrides the rule's severity (e.g. "verify")
+    folded: bool = False
+
+
+ListingScan = Callable[[Mapping[str, str], Mapping[str, str], date], list[Finding]]
+MerchantScan = Callable[[Mapping[str, object]], list[Finding]]
+
+
+@dataclass(frozen=True)
+class BuiltinDetector:
+    id: str
+    family: str
+    target: str  # "listing" or "merchant"
+    anchors: frozenset[str] | None
+    scan: Callable[..., list[Finding]]
+    doc: str
+
+
+#: Listing fields the patent detectors read (a shop name is no patent claim).
+PATENT_FIELDS = ("title", "description")
+_PATENT_WORDS = ("专利", "patent")
+#: Folded words that say the patent is only applied for / granted (专利标识标注办法).
+PENDING_WORDS = ("申请中", "已申请", "正在申请", "申请号", "已受理", "受理中", "审查中", "审核中", "patentpending")
+GRANTED_WORDS = ("专利产品", "专利号", "已授权", "国家专利", "专利保护", "专利证书", "证书号")
+#: "已获 / 获得 / 取得 ... 专利" with a few characters between (已获实用新型专利).
+_GRANTED_CLAIM = re.compile(r"(?:已获|获得|取得|拥有|荣获|获)[^，。,.]{0,6}?专利")
+PENDING_OK = "尚未授权"
+
+
+def _claimed_type(text: str, start: int, end: int) -> str | None:
+    """The patent type the seller claims right before (else right after) a number."""
+    before = fold(text[max(0, start - 30):start])
+    best, at = None, -1
+    for word, kind in patents.CLAIM_WORDS.items():
+        i = before.rfind(word)
+        if i > at:
+            best, at = kind, i
+    if best:
+        return best
+    after = fold(text[end:end + 12])
+    hits = [(after.find(w), k) for w, k in patents.CLAIM_WORDS.items() if w in after]
+    return min(hits)[1] if hits else None
+
+
+def scan_patent_numbers(texts: Mapping[str, str], folded: Mapping[str, str], today: date) -> list[Finding]:
+    """Malformed, impossible, mistyped, masked or expired patent numbers."""
+    out: list[Finding] = []
+    for field in PATENT_FIELDS:
+        text = texts.get(field) or ""
+        end_of_text = len(text.rstrip())
+        for number in patents.find_numbers(text):
+            if not number.check and number.end >= end_of_text:
+                continue  # cut off by a title length limit: nothing to judge
+            found = patents.problems(number, _claimed_type(text, number.start, number.end), today)
+            if found:
+                out.append(Finding(field, number.start, number.end, "; ".join(found)))
+        for m in patents.find_masked(text):
+            if m.group("pre") or "专利" in fold(text[max(0, m.start() - 8):m.start()]):
+                out.append(Finding(field, m.start(), m.end(), "masked patent number (cannot be verified)"))
+    return out
+
+
+def _first(folded: Mapping[str, str], words: tuple[str, ...]) -> tuple[str, int, int] | None:
+    for field in PATENT_FIELDS:
+        text = folded.get(field) or ""
+        hits = [(text.find(w), w) for w in words if w in text]
+        if hits:
+            i, w = min(hits)
+            return field, i, i + len(w)
+    return None
+
+
+def _first_claim(folded: Mapping[str, str]) -> tuple[str, int, int] | None:
+    for field in PATENT_FIELDS:
+        m = _GRANTED_CLAIM.search(folded.get(field) or "")
+        if m:
+            return field, m.start(), m.end()
+    return None
+
+
+def scan_patent_claims(texts: Mapping[str, str], folded: Mapping[str, str], today: date) -> list[Finding]:
+    """A patent claimed with no number (Ad Law art. 12), or an application sold as granted."""
+    numbers = {f: patents.find_numbers(texts.get(f) or "") for f in PATENT_FIELDS}
+    masked = any(patents.find_masked(texts.get(f) or "") for f in PATENT_FIELDS)
+    out: list[Finding] = []
+    if not any(numbers.values()) and not masked:
+        at = _first(folded, _PATENT_WORDS)
+        if at:
+            out.append(Finding(at[0], at[1], at[2], "patent claimed without a patent number and type", folded=True))
+    joined = "".join(folded.get(f) or "" for f in PATENT_FIELDS)
+    if PENDING_OK not in joined and any(w in joined for w in PENDING_WORDS):
+        zl = [(f, n) for f, ns in numbers.items() for n in ns if n.prefix == "ZL"]
+        if zl:
+            f, n = zl[0]
+            out.append(Finding(f, n.start, n.end, "ZL (granted) on a number the text calls an application"))
+        else:
+            at = _first(folded, GRANTED_WORDS) or _first_claim(folded)
+            if at:
+                out.append(Finding(at[0], at[1], at[2], "application presented as a granted patent", folded=True))
+    return out
+
+
+def scan_licence(doc: Mapping[str, object]) -> list[Finding]:
+    """电子商务法 art. 15: licence missing, or its USCC malformed / failing a check (= verify)."""
+    shown = str(doc.get("licence_shown_as") or "")
+    uscc = str(doc.get("licence_uscc") or "").strip()
+    if shown == "missing":
+        return [Finding("licence_shown_as", 0, len(shown), "no business licence shown on the shop home page")]
+    if not uscc:
+        if shown == "image":
+            return []  # an image licence is compliant; its code may simply be unreadable
+        return [Finding("licence_uscc", 0, 0, "licence shown without a unified social credit code")]
+    original = str(doc.get("licence_uscc"))
+    offset = len(original) - len(original.lstrip())
+    return [Finding("licence_uscc", offset, offset + len(uscc), reason, severity)
+            for severity, reason in uscc_problems(uscc)]
+
+
+BUILTINS: dict[str, BuiltinDetector] = {
+    d.id: d for d in (
+        BuiltinDetector("patent_number", "fake_patent", "listing",
+                        frozenset({"专利", "zl", "patent", "申请号", "发明", "新型", "外观设计", "证书号"}), scan_patent_numbers,
+                        "patent numbers: check character, year, type digit, claimed type, masked, expired"),
+        BuiltinDetector("patent_claim", "fake_patent", "listing", frozenset(_PATENT_WORDS), scan_patent_claims,
+                        "patent claimed without a number (国家专利 ...), application sold as granted"),
+        BuiltinDetector("uscc", "license", "merchant", None, scan_licence,
+                        "merchant licence missing, USCC malformed or failing its check characters"),
+    )
+}
+
+
+def map_folded(text: str, finding: Finding) -> tuple[int, int]:
+    """Original offsets of a finding (folded findings are mapped through the offset map)."""
+    if not finding.folded:
+        return finding.start, finding.end
+    offsets = fold_offsets(text)
+    return offsets[finding.start], offsets[finding.end - 1] + 1

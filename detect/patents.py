@@ -1,0 +1,142 @@
+"""Chinese patent numbers in listing text: find them, check them, say what is wrong.
+
+Application numbers (ZC 0006-2003): 8 digits + check before 2003-10-01 (YY T SSSSS.C), 12 digits +
+check after (YYYY T SSSSSSS.C); ``ZL`` marks a granted patent, ``CN`` may prefix an application;
+single spaces after the year and the type digit are allowed. The check character is the weighted
+sum (weights 2..9 repeating) mod 11, 10 -> X (domain.md §2 has worked examples). Publication
+numbers (``CN`` + 9 digits + kind code) are a different series; only their kind code is checked
+against the claimed type. The regexes run on the ORIGINAL text (``\\d`` is not used: full-width
+digits are listed explicitly), so offsets need no mapping.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+_D = "[0-9０-９]"
+_LEFT = r"(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ])"
+_NUMBER = re.compile(
+    _LEFT
+    + r"(?:(?P<pre>[ZzＺｚ][LlＬｌ]|[CcＣｃ][NnＮｎ])[ \t:：]{0,2})?"
+    + rf"(?:(?P<y4>{_D}{{4}})[ 　]?(?P<t12>{_D})[ 　]?(?P<s7>{_D}{{7}})|(?P<y2>{_D}{{2}})(?P<t8>{_D})(?P<s5>{_D}{{5}}))"
+    + r"(?:[ 　]?(?P<dot>[.．。·])[ 　]?(?P<chk>[0-9０-９XxＸｘ]))?"
+    + r"(?![0-9０-９])"
+)
+_PUBLICATION = re.compile(
+    _LEFT + rf"(?P<pre>[CcＣｃ][NnＮｎ])[ 　]?(?P<num>{_D}{{9}})[ 　]?(?P<kind>[ABCUYSabcuysＡ-Ｚ])(?P<ver>{_D})?(?![0-9０-９A-Za-z])"
+)
+_MASKED = re.compile(_LEFT + rf"(?P<pre>[ZzＺｚ][LlＬｌ]|[CcＣｃ][NnＮｎ])?[ 　:：]{{0,2}}{_D}{{2,8}}[*＊×xX]{{3,}}")
+
+#: Type digit -> (name, protection term in years from filing; designs 15 years from 2021).
+TYPES: dict[str, str] = {"1": "invention", "2": "utility", "3": "design", "8": "invention", "9": "utility"}
+_KINDS: dict[str, str] = {"A": "invention", "B": "invention", "C": "invention", "U": "utility", "Y": "utility", "S": "design"}
+#: Claimed-type words (folded) -> type; the nearest one before a number is the claim.
+CLAIM_WORDS: dict[str, str] = {"发明": "invention", "实用新型": "utility", "新型专利": "utility",
+                               "外观": "design"}
+_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9)
+
+
+def check_char(digits: str) -> str:
+    """The check character of an 8- or 12-digit application number ('X' for remainder 10)."""
+    r = sum(int(d) * _WEIGHTS[i % 8] for i, d in enumerate(digits)) % 11
+    return "X" if r == 10 else str(r)
+
+
+def term_years(type_digit: str, year: int) -> int:
+    if TYPES[type_digit] == "invention":
+        return 20
+    if TYPES[type_digit] == "design":
+        return 15 if year >= 2021 else 10
+    return 10
+
+
+@dataclass(frozen=True)
+class PatentNumber:
+    start: int
+    end: int
+    text: str
+    prefix: str  # "ZL", "CN" or ""
+    digits: str  # the 8 or 12 body digits, ASCII
+    check: str  # as written ('' when missing)
+    publication_kind: str = ""  # for publication numbers: the kind code
+
+    @property
+    def year(self) -> int:
+        if len(self.digits) == 12:
+            return int(self.digits[:4])
+        yy = int(self.digits[:2])
+        return 1900 + yy if yy >= 80 else 2000 + yy
+
+    @property
+    def type_digit(self) -> str:
+        return self.digits[4] if len(self.digits) == 12 else self.digits[2]
+
+    @property
+    def kind(self) -> str | None:
+        """invention / utility / design (from the type digit or the kind code), None if unknown."""
+        if self.publication_kind:
+            return _KINDS.get(self.publication_kind)
+        return TYPES.get(self.type_digit)
+
+
+def _ascii(s: str | None) -> str:
+    return unicodedata.normalize("NFKC", s or "").upper()
+
+
+@lru_cache(maxsize=256)
+def find_numbers(text: str) -> tuple[PatentNumber, ...]:
+    """Patent-number-shaped strings in ``text``: with a dot and check character, or with a ZL/CN
+    prefix (order numbers and phone numbers have neither)."""
+    out: list[PatentNumber] = []
+    taken: list[tuple[int, int]] = []
+    for m in _PUBLICATION.finditer(text):
+        out.append(PatentNumber(m.start(), m.end(), m.group(0), _ascii(m.group("pre")), _ascii(m.group("num")),
+                                "", publication_kind=_ascii(m.group("kind"))))
+        taken.append(m.span())
+    for m in _NUMBER.finditer(text):
+        if any(s <= m.start() < e for s, e in taken):
+            continue
+        pre, chk = _ascii(m.group("pre")), _ascii(m.group("chk"))
+        if not chk and not pre:
+            continue
+        body = "".join(g for g in m.group("y4", "t12", "s7") if g) or "".join(m.group("y2", "t8", "s5"))
+        out.append(PatentNumber(m.start(), m.end(), m.group(0), pre, _ascii(body), chk))
+    return tuple(sorted(out, key=lambda n: n.start))
+
+
+@lru_cache(maxsize=256)
+def find_masked(text: str) -> tuple[re.Match[str], ...]:
+    return tuple(_MASKED.finditer(text))
+
+
+def problems(number: PatentNumber, claimed: str | None, today: date) -> list[str]:
+    """What is wrong with one number ([] = nothing this text can show)."""
+    if number.publication_kind:
+        kind = number.kind
+        if kind is None:
+            return [f"unknown publication kind code {number.publication_kind}"]
+        if claimed and claimed != kind:
+            return [f"claimed {claimed} but kind code {number.publication_kind} is a {kind} publication"]
+        return []
+    found: list[str] = []
+    if not number.check:
+        found.append("no check character")
+    elif number.check != check_char(number.digits):
+        found.append(f"bad check character {number.check}: expected {check_char(number.digits)}")
+    year, type_digit = number.year, number.type_digit
+    if len(number.digits) == 12 and year < 2003:
+        found.append(f"12-digit number with year {year} (that format began in 2003)")
+    elif len(number.digits) == 8 and not (1985 <= year <= 2003):
+        found.append(f"8-digit number with year {year} (that format was used 1985-2003)")
+    if year > today.year:
+        found.append(f"filing year {year} is in the future")
+    if type_digit not in TYPES:
+        found.append(f"type digit {type_digit} is not a patent type (1, 2, 3, 8, 9)")
+    elif claimed and claimed != TYPES[type_digit]:
+        found.append(f"claimed {claimed} but type digit {type_digit} is a {TYPES[type_digit]} number")
+    if not found and year + term_years(type_digit, year) < today.year:
+        found.append(f"expired: a {TYPES[type_digit]} filed in {year} lapsed by {year + term_years(type_digit, year)}")
+    return found

@@ -1,0 +1,76 @@
+"""Advertising-law wording: absolute terms with the 2023 guide's exceptions, medical claims by
+category, 特供/专供 liquor, and marketing to minors."""
+from __future__ import annotations
+
+import pytest
+
+from tests.detect.conftest import families
+
+
+@pytest.mark.parametrize("title, category", [
+    ("全网最低价 国家级 好茶", "tea"),
+    ("销量第一 NO.1 面膜", "cosmetics"),
+    ("史上最强 充电宝", "digital"),
+    ("顶级工艺 独一无二", "household"),
+    ("最 佳 口感 零食", "food"),  # split by spaces
+    ("這款是最好的茶", "tea"),  # traditional
+])
+def test_absolute_terms(detector, title, category):
+    assert "misleading_ad" in families(detector, title, category=category)
+
+
+@pytest.mark.parametrize("title, category", [
+    ("2024最新款 连衣裙", "apparel"),  # true self-comparison (2023 guide)
+    ("第一次购买 送试用装", "cosmetics"),
+    ("特级 西湖龙井 明前", "tea"),  # grade defined by a standard
+    ("一级 初榨橄榄油", "food"),
+    ("国家级非遗 手工 竹编", "household"),  # award title
+    ("万能胶 强力 502", "household"),  # product-category name
+    ("万用表 数字 高精度", "digital"),
+    ("最近上新 最后一批", "apparel"),
+    ("最少起订 10件", "household"),
+    ("最佳食用期 12个月", "food"),  # usage tip
+    ("质量第一 顾客至上", "apparel"),  # business philosophy
+    ("100%纯棉 T恤", "apparel"),  # a composition fact
+    ("第一中学 校服", "apparel"),
+])
+def test_absolute_term_exceptions(detector, title, category):
+    assert "misleading_ad" not in families(detector, title, category=category)
+
+
+def test_medical_claims_depend_on_the_category(detector):
+    assert "misleading_ad" in families(detector, "降血压 降血糖 苦瓜茶", category="tea")
+    assert "misleading_ad" in families(detector, "祛斑霜 药妆", category="cosmetics")
+    assert "misleading_ad" in families(detector, "蜂蜜", "长期食用可治疗胃炎", category="food")
+    # an appliance may well "杀菌"; a massage device is not food or cosmetics
+    assert "misleading_ad" not in families(detector, "紫外线杀菌灯 消毒", category="appliances")
+
+
+def test_health_functions_only_for_registered_health_food(detector):
+    assert "misleading_ad" in families(detector, "增强免疫力 饼干", category="food")
+    assert "misleading_ad" not in families(detector, "蓝帽子 增强免疫力 胶囊", category="health_food")
+
+
+def test_mandatory_health_food_disclaimer_is_not_a_claim(detector):
+    assert "misleading_ad" not in families(detector, "鱼油软胶囊", "本品不能代替药物，请按说明食用",
+                                           category="health_food")
+
+
+@pytest.mark.parametrize("title, category, flagged", [
+    ("部队特供酒 53度", "liquor", True),
+    ("国宴用酒 酱香型", "liquor", True),
+    ("政府接待专用 白酒 内供", "liquor", True),
+    ("天猫专供款 白酒 52度", "liquor", False),  # channel SKU
+    ("专供出口 绿茶", "tea", False),
+    ("酒店专供 一次性拖鞋", "household", False),
+])
+def test_special_supply_wording(detector, title, category, flagged):
+    assert ("misleading_ad" in families(detector, title, category=category)) is flagged
+
+
+def test_marketing_to_minors(detector):
+    assert "misleading_ad" in families(detector, "学生专用 口红", category="cosmetics")
+    assert "misleading_ad" in families(detector, "书包", "告诉妈妈你想要", category="toys")
+    assert "misleading_ad" in families(detector, "零食", "小朋友快让爸爸妈妈下单", category="food")
+    assert "misleading_ad" not in families(detector, "奶粉", "让妈妈放心的选择", category="baby")
+    assert "misleading_ad" not in families(detector, "白酒", "未成年人禁止购买", category="liquor")

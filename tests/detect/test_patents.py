@@ -1,0 +1,82 @@
+"""Patent numbers: domain.md's worked check characters, and what the detector flags."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from detect import patents
+from tests.detect.conftest import TODAY
+
+
+@pytest.mark.parametrize("digits, check", [
+    ("95115608", "X"),  # ZL95115608.X: sum 186, 186 mod 11 = 10 -> X
+    ("201710601862", "3"),
+    ("201080063196", "9"),  # PCT national phase
+    ("201920123456", "5"),  # the brief's ZL 2019 2 0123456.7 is invalid: .5
+])
+def test_check_character(digits, check):
+    assert patents.check_char(digits) == check
+
+
+def _problems(text, today=TODAY):
+    numbers = patents.find_numbers(text)
+    assert len(numbers) == 1, numbers
+    return patents.problems(numbers[0], None, today)
+
+
+@pytest.mark.parametrize("text", [
+    "ZL95115608.X", "ZL 2017 1 0601862.3", "CN 2010 8 0063196.9", "专利号：ZL２０１７１０６０１８６２．３",
+])
+def test_valid_numbers_in_all_spellings(text):
+    assert _problems(text, date(2025, 1, 1)) in ([], ["expired: a invention filed in 1995 lapsed by 2015"])
+
+
+def test_problems_are_named():
+    assert "bad check character 7: expected 5" in _problems("ZL 2019 2 0123456.7")[0]
+    assert "future" in " ".join(_problems("ZL 2031 1 0601862.5"))
+    assert "type digit 5" in " ".join(_problems("ZL 2019 5 0123456.1"))
+    assert "that format began in 2003" in " ".join(_problems("ZL 1998 1 0601862.8"))
+    assert "expired" in " ".join(_problems("ZL 2012 2 0123456.3"))  # utility model: 10 years
+
+
+def test_order_and_phone_numbers_are_not_patents():
+    assert patents.find_numbers("订单号 202405011234 电话 13800138000") == ()
+
+
+def _fake_patent(detector, title, description=""):
+    return [m for m in detector.scan_listing({"title": title, "description": description, "category": "household"})
+            if m.family == "fake_patent"]
+
+
+def test_detector_flags_bad_numbers_with_offsets(detector):
+    title = "保温杯 实用新型专利 ZL 2019 2 0123456.7 正品"
+    (m,) = _fake_patent(detector, title)
+    assert m.matched == "ZL 2019 2 0123456.7" == title[m.start:m.end]
+    assert "expected 5" in m.detail
+
+
+def test_claimed_type_against_type_digit(detector):
+    hits = _fake_patent(detector, "发明专利 ZL 2019 2 0123456.5 保温杯")
+    assert hits and "claimed invention" in hits[0].detail
+    assert _fake_patent(detector, "实用新型专利 ZL 2019 2 0123456.5 保温杯") == []
+
+
+def test_national_patent_without_number(detector):
+    (m,) = _fake_patent(detector, "国家专利产品 多功能锅")
+    assert "without a patent number" in m.detail and m.matched == "专利"
+
+
+def test_application_sold_as_granted(detector):
+    assert _fake_patent(detector, "已获实用新型专利 申请号201920123456.5 收纳盒")
+    assert _fake_patent(detector, "专利产品 专利申请中 201920123456.5")
+    # correctly marked pending application (专利标识标注办法): no hit
+    assert _fake_patent(detector, "实用新型专利申请，尚未授权 申请号：201920123456.5") == []
+
+
+def test_masked_number(detector):
+    assert "masked" in _fake_patent(detector, "专利号 ZL2019****** 防滑垫")[0].detail
+
+
+def test_truncated_title_is_not_judged(detector):
+    assert _fake_patent(detector, "外观设计产品 专利号 ZL：20233582") == []

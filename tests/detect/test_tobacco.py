@@ -1,0 +1,72 @@
+"""Tobacco: explicit offers, evasions found, and domain.md's false positives left alone."""
+from __future__ import annotations
+
+import pytest
+
+from tests.detect.conftest import families
+
+
+@pytest.mark.parametrize("title, description", [
+    ("软中华 香烟 整条批发", ""),
+    ("正品香菸 一手货源", ""),  # traditional 菸
+    ("香　煙 特价", ""),  # full-width space + traditional
+    ("硬 中.华 ¥450/条", ""),  # split brand + unit
+    ("Ｒ Ｅ Ｌ Ｘ 悦刻五代 主机", ""),  # full-width, spaced Latin brand
+    ("电😀子😀烟 一次性 6000口", ""),  # emoji between characters
+    ("xiangyan zhengpin", ""),  # pinyin
+    ("口粮 2条 包邮", ""),  # slang with a unit
+    ("华子 细支 一条 私聊", ""),
+    ("🚬 玉溪 10盒", ""),
+    ("云霄货 🚬 两条", ""),
+    ("奶茶杯 西瓜冰口味 烟弹 通用", ""),  # disguised e-cigarette
+    ("茶叶礼盒", "另有黄鹤楼1916 一条 私聊"),  # offer only in the description
+    ("烟油 30ml 尼古丁盐", ""),
+    ("卷烟纸 滤嘴棒 手卷", ""),  # monopoly goods (烟草专卖法 art. 2)
+])
+def test_offers_are_found(detector, title, description):
+    assert "tobacco" in families(detector, title, description, category="tea")
+
+
+@pytest.mark.parametrize("title, category", [
+    ("方太 吸油烟机 家用大吸力", "appliances"),
+    ("抽油烟机清洗剂 去油污", "household"),
+    ("烟酰胺精华液 提亮", "cosmetics"),
+    ("烟台苹果 红富士 5斤", "food"),
+    ("烟雾报警器 家用 烟感", "household"),
+    ("禁止吸烟标识牌 亚克力", "household"),
+    ("水晶烟灰缸 防风打火机", "smoking_accessories"),
+    ("烟熏三文鱼 冷切", "food"),
+    ("烟熏妆 眼影盘", "cosmetics"),
+    ("烟花爆竹 加特林", "toys"),
+    ("华子 P70 手机壳 保护套", "digital"),
+    ("南京盐水鸭 2只装", "food"),
+    ("中华书局 史记 全套", "toys"),
+    ("中华牙膏 3支装", "household"),
+    ("七匹狼 男士皮带 2条装", "apparel"),
+    ("口粮茶 岩茶 大红袍 一盒", "tea"),
+    ("长白山人参 礼盒", "food"),
+    ("泰山石敢当 摆件", "household"),
+    ("红双喜乒乓球拍 横拍", "toys"),
+    ("医用雾化器 儿童家用 雾化面罩", "appliances"),
+    ("柚子 红心 5斤 现摘", "food"),
+    ("过眼云烟 书法 字画", "household"),
+    ("盐城特产 醉蟹", "food"),  # yan
+    ("雪茄柜 恒温 雪松木", "smoking_accessories"),
+])
+def test_false_positives_are_left_alone(detector, title, category):
+    assert "tobacco" not in families(detector, title, category=category)
+
+
+def test_disclaimers_are_not_offers(detector):
+    assert "tobacco" not in families(detector, "防风打火机", "不含烟草制品，仅为配件", "smoking_accessories")
+    assert "tobacco" not in families(detector, "雪茄保湿盒", "仅为收纳配件，不含雪茄", "smoking_accessories")
+
+
+def test_match_points_into_the_original_text(detector):
+    title = "【现货】軟 中.華 2條 私聊"
+    hits = [m for m in detector.scan_listing({"title": title}) if m.rule == "tobacco-lines"]
+    assert len(hits) == 1
+    m = hits[0]
+    assert title[m.start:m.end] == m.matched == "軟 中.華"
+    assert m.field == "title" and m.campaign == "tobacco" and m.family == "tobacco"
+    assert m.matched in m.snippet
