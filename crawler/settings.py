@@ -157,6 +157,8 @@ SHOPWATCH_EVIDENCE_MAX_BYTES = 16 * 1024 * 1024  # bytes of responses archived p
 SHOPWATCH_EVIDENCE_MAX_HEIGHT = 20_000  # CSS pixels: a taller page's screenshot is cut at this height
 SHOPWATCH_EVIDENCE_VIEWPORT = (1280, 900)  # CSS pixels, the screenshot's width and first screen
 SHOPWATCH_EVIDENCE_CONCURRENCY = 2  # evidence pages rendered at once
+# Host suffix -> signer for evidence visits of APIs that demand a signature (crawler.signing).
+SHOPWATCH_EVIDENCE_SIGNED_HOSTS = {"miniapp.mallsim.test": "miniapp"}
 
 # --- operators: job records and the live progress line ----------------------------------------
 EXTENSIONS = {

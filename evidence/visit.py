@@ -23,12 +23,20 @@ _NO_IMAGES_ARG = "--blink-settings=imagesEnabled=false"
 
 HIGHLIGHT_JS = """(needle) => {
   const SKIP = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEXTAREA', 'TEMPLATE']);
+  if (/json/.test(document.contentType) && !document.getElementById('shopwatch-evidence-json')) {
+    try {  // an API answer: shown decoded and indented (escaped characters become text); the WARC keeps the bytes
+      const pre = document.createElement('pre');
+      pre.id = 'shopwatch-evidence-json'; pre.style.whiteSpace = 'pre-wrap'; pre.style.font = '15px monospace';
+      pre.textContent = JSON.stringify(JSON.parse(document.body.innerText), null, 2);
+      document.body.replaceChildren(pre);
+    } catch (e) { /* not JSON after all: shown as served */ }
+  }
   if (!document.getElementById('shopwatch-evidence-style')) {
     const st = document.createElement('style');
     st.id = 'shopwatch-evidence-style';
     st.textContent = 'mark.shopwatch-evidence{background:#ffeb3b!important;color:#000!important;' +
       'outline:3px solid #e53935!important}.shopwatch-evidence-attr{outline:4px solid #e53935!important}';
-    document.head.appendChild(st);
+    (document.head || document.documentElement).appendChild(st);
   }
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {acceptNode: (n) =>
     n.parentElement && !SKIP.has(n.parentElement.tagName) ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_REJECT});
@@ -161,8 +169,10 @@ class Recorder:
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
-async def visit_page(browser: Any, url: str, shots: list[Shot], limits: VisitLimits) -> Visit:
-    """Load ``url``, record its responses, then one highlighted full-page screenshot per shot."""
+async def visit_page(browser: Any, url: str, shots: list[Shot], limits: VisitLimits,
+                     load_url: str | None = None) -> Visit:
+    """Load ``load_url`` (default ``url``; e.g. a freshly signed API URL), record its responses,
+    then one highlighted full-page screenshot per shot."""
     visit = Visit(url=url, shots=shots)
     w, h = limits.viewport
     context = await browser.new_context(viewport={"width": w, "height": h}, service_workers="block",
@@ -173,7 +183,7 @@ async def visit_page(browser: Any, url: str, shots: list[Shot], limits: VisitLim
         page.on("response", recorder.on_response)
         visit.started_at = iso_utc()
         try:
-            response = await asyncio.wait_for(_load(page, url, limits), limits.timeout)
+            response = await asyncio.wait_for(_load(page, load_url or url, limits), limits.timeout)
             visit.status = response.status if response is not None else None
             visit.final_url = page.url
             for shot in shots:
@@ -208,6 +218,21 @@ async def _shoot(page: Any, shot: Shot, limits: VisitLimits) -> None:
     await page.evaluate(UNHIGHLIGHT_JS)
 
 
+def load_url(url: str, settings: Any) -> str:
+    """The URL a visit loads: the hit's URL, signed afresh where the platform's API demands it
+    (``SHOPWATCH_EVIDENCE_SIGNED_HOSTS``; signatures expire, so never one stored at crawl time)."""
+    from urllib.parse import urlsplit
+
+    from crawler.signing import sign_url
+
+    host = (urlsplit(url).hostname or "").lower()
+    for suffix, signer in (settings.getdict("SHOPWATCH_EVIDENCE_SIGNED_HOSTS") or {}).items():
+        if signer == "miniapp" and (host == suffix or host.endswith("." + suffix)):
+            return sign_url(url, settings.get("SHOPWATCH_MINIAPP_APP_KEY") or "",
+                            settings.get("SHOPWATCH_MINIAPP_APP_SECRET") or "")
+    return url
+
+
 async def visit_all(settings: Any, jobs: list[tuple[str, list[Shot]]], limits: VisitLimits,
                     concurrency: int) -> tuple[list[Visit], str]:
     """Visit every (url, shots) with at most ``concurrency`` pages at once; (visits, browser version)."""
@@ -220,8 +245,8 @@ async def visit_all(settings: Any, jobs: list[tuple[str, list[Shot]]], limits: V
             gate = asyncio.Semaphore(max(1, concurrency))
 
             async def one(url: str, shots: list[Shot]) -> Visit:
-                async with gate:
-                    return await visit_page(browser, url, shots, limits)
+                async with gate:  # signed when the page is about to load, not when queued
+                    return await visit_page(browser, url, shots, limits, load_url(url, settings))
 
             visits = await asyncio.gather(*(one(url, shots) for url, shots in jobs))
             return list(visits), f"Chromium {browser.version}"

@@ -80,6 +80,8 @@ def evidence(mallsim: Any, chromium: str, tmp_path_factory: pytest.TempPathFacto
                     settings=warc)
     vshop = crawl("vshop", data / "crawls", mallsim.port, args={"job_id": "crawl-vshop", "max_shops": "1"},
                   settings=warc)
+    miniapp = crawl("miniapp", data / "crawls", mallsim.port, args={"job_id": "crawl-miniapp", "max_shops": "1"},
+                    settings=warc)
     w_items = sorted(weishop.listings.values(), key=lambda x: x["item_id"])
     v_item = sorted(vshop.listings.values(), key=lambda x: x["item_id"])[0]
     merchant = sorted(weishop.merchants.values(), key=lambda x: x["shop_id"])[0]
@@ -87,6 +89,8 @@ def evidence(mallsim: Any, chromium: str, tmp_path_factory: pytest.TempPathFacto
               "weishop_desc": (_hit(w_items[1], "desc", field="description"), "crawl-weishop"),
               "merchant": (_hit(merchant, "merchant", merchant=True), "crawl-weishop"),
               "vshop": (_hit(v_item, "vshop"), "crawl-vshop"),
+              "miniapp": (_hit(sorted(miniapp.listings.values(), key=lambda x: x["item_id"])[0], "miniapp"),
+                          "crawl-miniapp"),
               "absent": (_hit(w_items[2], "absent", matched="不在页面上的词语"), "crawl-weishop")}
     with open_store(None, data) as store:
         for hit, job in wanted.values():

@@ -58,7 +58,7 @@ def test_manifest_names_url_time_job_version_and_hashes(evidence: Evidence) -> N
 
 
 def test_screenshot_is_full_page_with_the_match_highlighted(evidence: Evidence) -> None:
-    for label in ("weishop", "weishop_desc", "merchant", "vshop"):
+    for label in ("weishop", "weishop_desc", "merchant", "vshop", "miniapp"):
         m = manifest(evidence, label)
         shot = evidence.data_dir / "evidence" / evidence.hits[label]["id"] / "screenshot.png"
         assert m["highlight"]["marks"] >= 1 and m["notes"] == [], (label, m["notes"])
@@ -195,3 +195,12 @@ def test_unreachable_page_fails_with_the_reason_and_leaves_nothing(evidence: Evi
     report = fix_evidence(None, [hit], tmp_path)
     assert report.captured == [] and "ERR_CONNECTION_REFUSED" in report.failed["00000000000000fe"]
     assert [p.name for p in (tmp_path / "evidence").iterdir()] == []  # no half evidence, no staging left
+
+
+def test_signed_api_is_visited_with_a_fresh_signature_and_shown_decoded(evidence: Evidence) -> None:
+    m = manifest(evidence, "miniapp")
+    assert m["http_status"] == 200 and "sign=" in m["visited_url"] and m["visited_url"].startswith(m["url"])
+    assert m["highlight"]["marks"] >= 1  # marked in the decoded, indented JSON
+    recs = records(evidence.data_dir / "evidence" / evidence.hits["miniapp"]["id"] / "page.warc.gz")
+    [(_t, uri, body)] = [r for r in recs if r[0] == "response"]
+    assert uri == m["visited_url"] and json.loads(body)["data"]["item_id"] == evidence.hits["miniapp"]["item_id"]
