@@ -25,6 +25,8 @@ bench: setup
 	$(BIN)/python bench/detect.py
 	$(BIN)/python bench/dedupe.py
 	$(BIN)/python bench/workers.py
+	$(BIN)/python bench/browser_memory.py
+	$(BIN)/python bench/evidence.py
 	servers="$$(bash scripts/servers up --env)" && eval "$$servers" && $(BIN)/python bench/ingest.py
 
 clean-data:

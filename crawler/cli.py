@@ -18,7 +18,7 @@ DEFAULT_DATA_DIR = "data"
 
 #: Modules that add their own sub-commands: each has ``register(sub)`` taking the sub-parsers
 #: action (one home per capability; this file keeps only the core commands).
-COMMAND_MODULES: tuple[str, ...] = ("detect.cli", "crawler.cluster.cli")
+COMMAND_MODULES: tuple[str, ...] = ("detect.cli", "crawler.cluster.cli", "evidence.cli")
 
 
 def data_dir(args: argparse.Namespace) -> Path:

@@ -37,8 +37,9 @@ def run_demo(*, data_dir: Path, seed: int, merchants: int, day: int, port: int, 
                       f"on 127.0.0.1:{sim.port}")
         started = time.monotonic()
         specs = [CrawlSpec(p, {"port": str(sim.port)}) for p in platforms]
+        # SHOPWATCH_WARC: every response archived, so hits' evidence can cite the crawl's records
         results = run_crawls(specs, {"SHOPWATCH_PROGRESS": True, "SHOPWATCH_DATA_DIR": str(data_dir),
-                                     "LOG_LEVEL": log_level})
+                                     "SHOPWATCH_WARC": True, "LOG_LEVEL": log_level})
         elapsed = time.monotonic() - started
 
     world = World(WorldConfig(seed=seed, merchants=merchants, day=day))

@@ -72,6 +72,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
     "crawler.middlewares.MiniappSigningMiddleware": 960,  # last before the network: fresh ts
+    "evidence.middleware.WarcMiddleware": 990,  # WARC as sent/received (only when SHOPWATCH_WARC)
 }
 # Miniapp API credentials come from SHOPWATCH_MINIAPP_APP_KEY/SECRET (below).
 
@@ -143,6 +144,21 @@ SHOPWATCH_BROWSER_PAGE_TIMEOUT = 60.0  # seconds per rendered page (render + scr
 SHOPWATCH_BROWSER_RECYCLE_PAGES = 200  # close and relaunch Chromium after this many pages; 0 = never
 # Browser navigation errors (Playwright's Error, incl. its TimeoutError) are retried like network errors.
 RETRY_EXCEPTIONS = [*_scrapy_defaults.RETRY_EXCEPTIONS, "playwright.async_api.Error"]
+
+# --- evidence: WARC capture (evidence.middleware) and per-hit evidence (evidence.capture) -----
+SHOPWATCH_WARC = False  # write every response (+ its request) to WARC; `shopwatch demo` turns it on
+SHOPWATCH_WARC_DIR = None  # None = {SHOPWATCH_DATA_DIR}/warc; files go to <dir>/<job_id>/
+SHOPWATCH_WARC_MAX_FILE_BYTES = 100 * 1024 * 1024  # rotate to a new .warc.gz once a file reaches this
+SHOPWATCH_WARC_MAX_RECORD_BYTES = 8 * 1024 * 1024  # bodies larger than this are not archived (counted)
+SHOPWATCH_WARC_MAX_JOB_BYTES = 20 * 1024**3  # a job stops archiving past this many bytes (counted)
+SHOPWATCH_EVIDENCE_PAGE_TIMEOUT = 30.0  # seconds for one evidence visit (load + network idle)
+SHOPWATCH_EVIDENCE_MAX_RESOURCES = 200  # responses of one visit archived; more are counted, not kept
+SHOPWATCH_EVIDENCE_MAX_BYTES = 16 * 1024 * 1024  # bytes of responses archived per visit
+SHOPWATCH_EVIDENCE_MAX_HEIGHT = 20_000  # CSS pixels: a taller page's screenshot is cut at this height
+SHOPWATCH_EVIDENCE_VIEWPORT = (1280, 900)  # CSS pixels, the screenshot's width and first screen
+SHOPWATCH_EVIDENCE_CONCURRENCY = 2  # evidence pages rendered at once
+# Host suffix -> signer for evidence visits of APIs that demand a signature (crawler.signing).
+SHOPWATCH_EVIDENCE_SIGNED_HOSTS = {"miniapp.mallsim.test": "miniapp"}
 
 # --- operators: job records and the live progress line ----------------------------------------
 EXTENSIONS = {
