@@ -36,3 +36,8 @@ class Backend(abc.ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class ServerUnavailable(BackendError):
+    """A server back end did not answer (connection refused, timeout): buffered writes are kept
+    and retried with backoff, within the back end's buffer bound."""

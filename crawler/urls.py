@@ -5,6 +5,7 @@ Used by the request fingerprinter (within-crawl dedupe) and by the normalize pip
 """
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import urlsplit, urlunsplit
 
@@ -23,8 +24,14 @@ TRACKING_PARAMS: frozenset[str] = frozenset(
 _PATH_SESSION = re.compile(r";(?:jsessionid|sid|phpsessid)=[^/?#]*", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=8192)
 def canonical_url(url: str, drop: frozenset[str] = TRACKING_PARAMS) -> str:
-    """Return ``url`` without tracking/session parameters, fragment, default port or case noise."""
+    """Return ``url`` without tracking/session parameters, fragment, default port or case noise.
+
+    Memoized (bounded: 8,192 URLs of at most URLLENGTH_LIMIT characters): a page's links are
+    canonicalized by its page object, again by the request fingerprinter, and an item's URL
+    once more by the normalize step.
+    """
     parts = urlsplit(url)
     path = _PATH_SESSION.sub("", parts.path)
     netloc = parts.netloc.lower()

@@ -13,7 +13,7 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 
-from crawler.normalize import collapse_ws, to_decimal
+from crawler.normalize import ZERO_WIDTH, collapse_ws, to_decimal
 from pipelines._common import drop, item_kind
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
@@ -24,7 +24,14 @@ MAX_URL = 2048
 
 
 def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not collapse_ws(value))
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    head = value.lstrip()[:1]
+    if head and head not in ZERO_WIDTH:  # fast path: a visible first character, not blank
+        return False
+    return not collapse_ws(value)
 
 
 class ValidatePipeline:
