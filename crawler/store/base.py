@@ -25,7 +25,9 @@ from crawler.normalize import (
     to_decimal,
 )
 
-Outcome = Literal["new", "changed", "unchanged"]
+#: ``deferred``: a server store was unreachable; the observation is buffered and merged (new/changed/
+#: unchanged decided then) when the server answers again.
+Outcome = Literal["new", "changed", "unchanged", "deferred"]
 
 #: Listing fields a back end persists (item fields minus the derived ``search_text``).
 LISTING_FIELDS: tuple[str, ...] = (
