@@ -27,6 +27,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Iterator, Mapping
 
+from crawler.backend import Outage
 from crawler.store.base import (
     PAGE_FIELDS,
     BackendError,
@@ -123,10 +124,7 @@ class MongoStore(Store):
         #: observations that arrived while the server was unreachable: (kind, item, seen_at, job_id)
         self._deferred: deque[tuple[str, dict[str, Any], str, str | None]] = deque()
         self._replaying = False
-        self._down_since: float | None = None
-        self._retry_at = 0.0
-        self._backoff = 0.0
-        self.outages = 0  # how many times the server went away (for summaries and tests)
+        self.outage = Outage(f"MongoDB at {self.url}", log)
         self._closed = False
         try:
             self.client: Any = pymongo.MongoClient(
@@ -156,40 +154,20 @@ class MongoStore(Store):
         return sum(len(p) for p in self._pending.values()) + len(self._deferred)
 
     # --- outages ------------------------------------------------------------------------------
-    def _mark_down(self, exc: BaseException) -> None:
-        now = time.monotonic()
-        if self._down_since is None:
-            self._down_since, self._backoff = now, 0.5
-            self.outages += 1
-            log.warning("MongoDB at %s unreachable (%s); buffering writes, retrying with backoff",
-                        self.url, _one_line(exc, 160))
-        else:
-            self._backoff = min(self._backoff * 2, 15.0)
-        self._retry_at = now + self._backoff
-
-    def _mark_up(self) -> None:
-        if self._down_since is not None:
-            log.warning("MongoDB at %s answers again after %.0f s; buffered writes delivered",
-                        self.url, time.monotonic() - self._down_since)
-            self._down_since = None
-
-    def _backing_off(self) -> bool:
-        return self._down_since is not None and time.monotonic() < self._retry_at
-
     def _answers(self) -> bool:
         """A quick ping (short timeouts) before the real client is asked to do work again."""
         try:
             self._probe.admin.command("ping")
             return True
         except PyMongoError as exc:
-            self._mark_down(exc)
+            self.outage.failed(exc)
             return False
 
     def _check_bound(self) -> None:
         if self._buffered() >= self.max_buffered:
-            since = time.monotonic() - (self._down_since or time.monotonic())
             raise BackendError(
-                f"MongoDB at {self.url} unreachable for {since:.0f} s: {self._buffered()} writes are buffered, "
+                f"MongoDB at {self.url} unreachable for {self.outage.seconds():.0f} s: "
+                f"{self._buffered()} writes are buffered, "
                 f"the limit (max_buffered={self.max_buffered}); refusing more rather than dropping any — "
                 f"bring the server back (or raise the limit) and crawl again")
 
@@ -217,13 +195,14 @@ class MongoStore(Store):
 
     def _flush_or_keep(self) -> None:
         """Write what is buffered; if the server is away, keep it (within ``max_buffered``)."""
-        if self._backing_off() or (self._down_since is not None and not self._answers()):
+        if self.outage.backing_off() or (self.outage.down and not self._answers()):
             self._check_bound()
             return
         try:
             self._flush_once()
+            self.outage.answered()
         except ServerUnavailable as exc:
-            self._mark_down(exc)
+            self.outage.failed(exc)
             self._check_bound()
 
     def _write(self, coll: str, batch: list[tuple[str, tuple[str, dict[str, Any]]]]) -> None:
@@ -259,20 +238,8 @@ class MongoStore(Store):
 
         If the server is away, retry with backoff for up to ``outage_wait`` seconds, then raise
         ServerUnavailable (everything stays buffered for a later flush)."""
-        if self._closed:
-            return
-        deadline = time.monotonic() + self.outage_wait
-        while True:
-            try:
-                self._flush_once()
-                return
-            except ServerUnavailable as exc:
-                self._mark_down(exc)
-                if time.monotonic() + self._backoff > deadline:
-                    raise ServerUnavailable(
-                        f"{exc} after waiting {self.outage_wait:.0f} s; {self._buffered()} writes stay "
-                        f"buffered in this process") from exc
-                time.sleep(self._backoff)
+        if not self._closed:
+            self.outage.retry(self._flush_once, self.outage_wait, lambda: f"{self._buffered()} writes")
 
     def _flush_once(self) -> None:
         """Merge queued observations (in arrival order), then send the buffered documents."""
@@ -289,7 +256,6 @@ class MongoStore(Store):
             finally:
                 self._replaying = False
         self._send_pending()
-        self._mark_up()
 
     def _send_pending(self) -> None:
         for coll, pending in self._pending.items():
@@ -304,7 +270,7 @@ class MongoStore(Store):
 
     def flush_if_due(self) -> None:
         if not self._closed and self._buffered() and (
-                self._down_since is not None or time.monotonic() - self._first_pending >= self.batch_seconds):
+                self.outage.down or time.monotonic() - self._first_pending >= self.batch_seconds):
             self._flush_or_keep()
 
     def _reading(self) -> Any:
@@ -327,11 +293,11 @@ class MongoStore(Store):
         something is queued, later observations queue behind it until the queue is merged)."""
         self._check_open()
         now = self._upsert_listing_now if kind == "listing" else self._upsert_merchant_now
-        if not self._deferred and self._down_since is None:
+        if not self._deferred and not self.outage.down:
             try:
                 return now(item, seen_at, job_id)
             except ServerUnavailable as exc:
-                self._mark_down(exc)
+                self.outage.failed(exc)
         self._check_bound()
         plan = plan_listing_upsert if kind == "listing" else plan_merchant_upsert
         rec = plan(None, item, seen_at, job_id)[0]  # validates the item now, not at merge time
