@@ -5,7 +5,6 @@ Used by the request fingerprinter (within-crawl dedupe) and by the normalize pip
 """
 from __future__ import annotations
 
-import functools
 import re
 from urllib.parse import urlsplit, urlunsplit
 
@@ -24,14 +23,31 @@ TRACKING_PARAMS: frozenset[str] = frozenset(
 _PATH_SESSION = re.compile(r";(?:jsessionid|sid|phpsessid)=[^/?#]*", re.IGNORECASE)
 
 
-@functools.lru_cache(maxsize=8192)
+#: canonical_url's memo: raw URL -> canonical URL, and canonical URL -> itself (the function is
+#: idempotent), so the normalize step's call on an already-canonical URL is a hit too. Bounded.
+_MEMO: dict[str, str] = {}
+MEMO_SIZE = 8192
+
+
 def canonical_url(url: str, drop: frozenset[str] = TRACKING_PARAMS) -> str:
     """Return ``url`` without tracking/session parameters, fragment, default port or case noise.
 
-    Memoized (bounded: 8,192 URLs of at most URLLENGTH_LIMIT characters): a page's links are
-    canonicalized by its page object, again by the request fingerprinter, and an item's URL
-    once more by the normalize step.
+    Memoized for the default parameter set (at most ``MEMO_SIZE`` URLs of at most URLLENGTH_LIMIT
+    characters): a page's links are canonicalized by its page object, again by the request
+    fingerprinter, and an item's (already canonical) URL once more by the normalize step.
     """
+    if drop is not TRACKING_PARAMS:
+        return _canonical(url, drop)
+    found = _MEMO.get(url)
+    if found is None:
+        found = _canonical(url, drop)
+        if len(_MEMO) >= MEMO_SIZE:
+            _MEMO.clear()
+        _MEMO[url] = _MEMO[found] = found
+    return found
+
+
+def _canonical(url: str, drop: frozenset[str]) -> str:
     parts = urlsplit(url)
     path = _PATH_SESSION.sub("", parts.path)
     netloc = parts.netloc.lower()
