@@ -24,26 +24,30 @@ _PATH_SESSION = re.compile(r";(?:jsessionid|sid|phpsessid)=[^/?#]*", re.IGNORECA
 
 
 #: canonical_url's memo: raw URL -> canonical URL, and canonical URL -> itself (the function is
-#: idempotent), so the normalize step's call on an already-canonical URL is a hit too. Bounded.
-_MEMO: dict[str, str] = {}
+#: idempotent), so the normalize step's call on an already-canonical URL is a hit too. Two
+#: generations of at most MEMO_SIZE keys each (a cheap approximation of least-recently-used):
+#: when the young one is full it becomes the old one and the old one is dropped.
 MEMO_SIZE = 8192
+_memo: list[dict[str, str]] = [{}, {}]  # [young, old]
 
 
 def canonical_url(url: str, drop: frozenset[str] = TRACKING_PARAMS) -> str:
     """Return ``url`` without tracking/session parameters, fragment, default port or case noise.
 
-    Memoized for the default parameter set (at most ``MEMO_SIZE`` URLs of at most URLLENGTH_LIMIT
-    characters): a page's links are canonicalized by its page object, again by the request
-    fingerprinter, and an item's (already canonical) URL once more by the normalize step.
+    Memoized for the default parameter set (at most 2 x ``MEMO_SIZE`` keys of at most
+    URLLENGTH_LIMIT characters): a page's links are canonicalized by its page object, again by the
+    request fingerprinter, and an item's (already canonical) URL once more by the normalize step.
     """
     if drop is not TRACKING_PARAMS:
         return _canonical(url, drop)
-    found = _MEMO.get(url)
+    young, old = _memo
+    found = young.get(url)
     if found is None:
-        found = _canonical(url, drop)
-        if len(_MEMO) >= MEMO_SIZE:
-            _MEMO.clear()
-        _MEMO[url] = _MEMO[found] = found
+        found = old.get(url) or _canonical(url, drop)
+        if len(young) >= MEMO_SIZE:
+            young = {}
+            _memo[:] = [young, _memo[0]]
+        young[url] = young[found] = found
     return found
 
 
