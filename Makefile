@@ -21,6 +21,7 @@ $(VENV)/.installed: pyproject.toml scripts/setup
 bench: setup
 	$(BIN)/python bench/mallsim_pages.py
 	$(BIN)/python bench/crawl.py
+	$(BIN)/python bench/pipeline_stages.py
 	$(BIN)/python bench/browser.py
 	$(BIN)/python bench/detect.py
 	$(BIN)/python bench/dedupe.py

@@ -115,7 +115,21 @@ _INDEX = _Kind("index", "SHOPWATCH_INDEX", "fts5", "index.sqlite", INDEX_FORMS,
                ("elasticsearch", "Elasticsearch index", "search.elastic", "ElasticIndex"))
 
 
-def _open(kind: _Kind, url: str | None, data_dir: str | Path, existing: bool, options: dict[str, Any]) -> Any:
+def outage_wait(settings: Any = None) -> float:
+    """Seconds a server back end's ``flush()`` keeps retrying while its server is away
+    (SHOPWATCH_OUTAGE_WAIT from the environment, else settings, else 60)."""
+    raw = os.environ.get("SHOPWATCH_OUTAGE_WAIT") or _setting(settings, "SHOPWATCH_OUTAGE_WAIT", 60)
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        value = -1.0
+    if not 0 <= value <= 86_400:
+        raise BackendError(f"SHOPWATCH_OUTAGE_WAIT={raw!r} is not a number of seconds between 0 and 86400")
+    return value
+
+
+def _open(kind: _Kind, url: str | None, data_dir: str | Path, existing: bool, options: dict[str, Any],
+          server_options: dict[str, Any] | None = None) -> Any:
     url = (url or os.environ.get(kind.env) or kind.scheme).strip()
     if url == kind.scheme or url.startswith(kind.scheme + ":"):
         path = _file_path(url, kind.scheme, Path(data_dir) / kind.filename, kind.role, kind.env, kind.forms)
@@ -124,28 +138,37 @@ def _open(kind: _Kind, url: str | None, data_dir: str | Path, existing: bool, op
     if url.startswith(kind.server_prefixes):
         package, label, module, name = kind.server
         _need(package, label, url)
+        if server_options:
+            options = {**options, **server_options}
         return getattr(importlib.import_module(module), name)(url, **options)
     raise BackendError(f"{kind.env}={_redact(url)!r} is not {'an' if kind.role == 'index' else 'a'} "
                        f"{kind.role} URL; accepted forms: {kind.forms}")
 
 
 def open_store(url: str | None = None, data_dir: str | Path = "data", *, existing: bool = False,
-               **options: Any) -> Store:
+               outage_wait: float | None = None, **options: Any) -> Store:
     """Open the store named by ``url`` (or $SHOPWATCH_STORE, or SQLite in ``data_dir``);
-    ``existing=True`` refuses to create an embedded store (read-only commands)."""
-    return _open(_STORE, url, data_dir, existing, options)
+    ``existing=True`` refuses to create an embedded store (read-only commands); ``outage_wait``
+    applies to a server store (how long ``flush()`` waits for a server that went away)."""
+    return _open(_STORE, url, data_dir, existing, options, _server_options(outage_wait))
 
 
 def open_index(url: str | None = None, data_dir: str | Path = "data", *, existing: bool = False,
-               **options: Any) -> "Index":
+               outage_wait: float | None = None, **options: Any) -> "Index":
     """Open the search index named by ``url`` (or $SHOPWATCH_INDEX, or FTS5 in ``data_dir``);
-    ``existing=True`` refuses to create an embedded index (read-only commands)."""
-    return _open(_INDEX, url, data_dir, existing, options)
+    ``existing=True`` refuses to create an embedded index (read-only commands); ``outage_wait``
+    as for ``open_store``."""
+    return _open(_INDEX, url, data_dir, existing, options, _server_options(outage_wait))
+
+
+def _server_options(outage_wait: float | None) -> dict[str, Any]:
+    return {} if outage_wait is None else {"outage_wait": outage_wait}
 
 
 def open_store_from_settings(settings: Mapping[str, Any] | Any) -> Store:
     """The store a crawl with these settings writes to (environment over settings)."""
-    return open_store(store_url(settings), data_dir(settings), **_options(settings))
+    return open_store(store_url(settings), data_dir(settings), outage_wait=outage_wait(settings),
+                      **_options(settings))
 
 
 def open_index_from_settings(settings: Mapping[str, Any] | Any) -> "Index":
@@ -154,7 +177,7 @@ def open_index_from_settings(settings: Mapping[str, Any] | Any) -> "Index":
         "batch_size": int(_setting(settings, "SHOPWATCH_INDEX_BATCH", 500)),
         "batch_seconds": float(_setting(settings, "SHOPWATCH_INDEX_BATCH_SECONDS", 1.0)),
     }
-    return open_index(index_url(settings), data_dir(settings), **opts)
+    return open_index(index_url(settings), data_dir(settings), outage_wait=outage_wait(settings), **opts)
 
 
 _SHARED: dict[tuple[str, str, str], Any] = {}

@@ -8,6 +8,7 @@ lets snippets map a match back to the original text, and runs at ``str.translate
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -218,7 +219,22 @@ def _hash_value(field: str, value: Any) -> Any:
 
 
 def content_hash(record: Mapping[str, Any], fields: Iterable[str] = LISTING_VERSIONED_FIELDS) -> str:
-    """sha256 over the versioned fields (whitespace-insensitive, price-format-insensitive)."""
-    payload = [[f, _hash_value(f, record.get(f))] for f in fields]
+    """sha256 over the versioned fields (whitespace-insensitive, price-format-insensitive).
+
+    Why memoized: the normalize step and the store (which stays authoritative: it hashes the
+    record it writes) hash the same values for every item; the second call is a dict lookup.
+    Keyed by the values and their types (``True`` and ``1`` hash differently), bounded.
+    """
+    fields = tuple(fields)
+    values = tuple(record.get(f) for f in fields)
+    try:
+        return _hash_values(fields, values, tuple(type(v) for v in values))
+    except TypeError:  # an unhashable value (a list): hash it without the memo
+        return _hash_values.__wrapped__(fields, values, ())
+
+
+@functools.lru_cache(maxsize=4096)
+def _hash_values(fields: tuple[str, ...], values: tuple[Any, ...], _types: tuple[type, ...]) -> str:
+    payload = [[f, _hash_value(f, v)] for f, v in zip(fields, values)]
     raw = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()

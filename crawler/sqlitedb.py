@@ -33,7 +33,9 @@ def connect(path: str | Path, module: ModuleType | None = None) -> Any:
     if target != ":memory:":
         Path(target).parent.mkdir(parents=True, exist_ok=True)
     try:
-        conn = module.connect(target, isolation_level=None, timeout=30.0)
+        # check_same_thread off: a handle may be written by its writer thread (crawler.writer);
+        # the callers serialize their use of one connection.
+        conn = module.connect(target, isolation_level=None, timeout=30.0, check_same_thread=False)
         if target != ":memory:":
             conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")

@@ -23,8 +23,35 @@ TRACKING_PARAMS: frozenset[str] = frozenset(
 _PATH_SESSION = re.compile(r";(?:jsessionid|sid|phpsessid)=[^/?#]*", re.IGNORECASE)
 
 
+#: canonical_url's memo: raw URL -> canonical URL, and canonical URL -> itself (the function is
+#: idempotent), so the normalize step's call on an already-canonical URL is a hit too. Two
+#: generations of at most MEMO_SIZE keys each (a cheap approximation of least-recently-used):
+#: when the young one is full it becomes the old one and the old one is dropped.
+MEMO_SIZE = 8192
+_memo: list[dict[str, str]] = [{}, {}]  # [young, old]
+
+
 def canonical_url(url: str, drop: frozenset[str] = TRACKING_PARAMS) -> str:
-    """Return ``url`` without tracking/session parameters, fragment, default port or case noise."""
+    """Return ``url`` without tracking/session parameters, fragment, default port or case noise.
+
+    Memoized for the default parameter set (at most 2 x ``MEMO_SIZE`` keys of at most
+    URLLENGTH_LIMIT characters): a page's links are canonicalized by its page object, again by the
+    request fingerprinter, and an item's (already canonical) URL once more by the normalize step.
+    """
+    if drop is not TRACKING_PARAMS:
+        return _canonical(url, drop)
+    young, old = _memo
+    found = young.get(url)
+    if found is None:
+        found = old.get(url) or _canonical(url, drop)
+        if len(young) >= MEMO_SIZE:
+            young = {}
+            _memo[:] = [young, _memo[0]]
+        young[url] = young[found] = found
+    return found
+
+
+def _canonical(url: str, drop: frozenset[str]) -> str:
     parts = urlsplit(url)
     path = _PATH_SESSION.sub("", parts.path)
     netloc = parts.netloc.lower()

@@ -12,10 +12,9 @@ import hashlib
 from array import array
 from typing import Any
 
-from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from pipelines._common import item_kind
+from pipelines._common import adapter, item_kind
 
 
 class HashSet64:
@@ -94,7 +93,7 @@ class DedupePipeline:
         kind = item_kind(item)
         if kind is None:
             return item
-        a = ItemAdapter(item)
+        a = adapter(item)
         ident = a.get("item_id") if kind == "listing" else a.get("shop_id")
         key = key64(kind, str(a.get("platform")), str(ident))
         if len(self.seen) < self.max_keys:

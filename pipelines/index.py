@@ -3,6 +3,8 @@
 Why batches: one FTS5 transaction per 500 listings is ~50x faster than one per listing, and an
 Elasticsearch bulk request will want the same shape. Counted as ``shopwatch/indexed``.
 The index is the process-wide shared one (``crawler.config.shared_index``): flushed, not closed.
+With ``SHOPWATCH_INDEX_THREAD`` (default on) each batch is written on the index's writer thread
+(``crawler.writer``), so trigram indexing runs beside the crawl; idle and close wait for it.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import Any
 from scrapy import signals
 
 from crawler.config import shared_index
+from crawler.writer import BackgroundWriter, writer_for
 from pipelines._common import as_dict, item_kind
 
 
@@ -24,7 +27,9 @@ class IndexPipeline:
         self.stats = crawler.stats
         self.batch_size = s.getint("SHOPWATCH_INDEX_BATCH", 500)
         self.batch_seconds = s.getfloat("SHOPWATCH_INDEX_BATCH_SECONDS", 1.0)
+        self.threaded = s.getbool("SHOPWATCH_INDEX_THREAD", True)
         self.index: Any = None
+        self.writer: BackgroundWriter | None = None
         self.batch: list[dict[str, Any]] = []
         self.batch_started = 0.0
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
@@ -35,6 +40,8 @@ class IndexPipeline:
 
     def open_spider(self, spider: Any = None) -> None:
         self.index = shared_index(self.crawler.settings)
+        if self.threaded:
+            self.writer = writer_for(self.index, "shopwatch-index")
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
         if self.index is None or item_kind(item) != "listing":
@@ -49,13 +56,30 @@ class IndexPipeline:
     def _send(self) -> None:
         if self.batch and self.index is not None:
             batch, self.batch = self.batch, []
-            self.stats.inc_value("shopwatch/indexed", self.index.index_listings(batch))
-            self.index.flush()
+            if self.writer is None:
+                self._counted(self._write(self.index, batch))
+            else:
+                self.writer.submit(self._write, self.index, batch, on_done=self._counted)
+
+    @staticmethod
+    def _write(index: Any, batch: list[dict[str, Any]]) -> int:
+        written = index.index_listings(batch)
+        index.flush()
+        return written
+
+    def _counted(self, written: int) -> None:
+        self.stats.inc_value("shopwatch/indexed", written)
+
+    def _wait(self) -> None:
+        if self.writer is not None:
+            self.writer.drain()
 
     def spider_idle(self, spider: Any = None) -> None:
         self._send()
+        self._wait()
 
     def close_spider(self, spider: Any = None) -> None:
         if self.index is not None:
             self._send()  # the shared index stays open for other crawlers (closed at exit)
+            self._wait()
             self.index = None

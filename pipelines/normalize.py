@@ -20,7 +20,7 @@ from crawler.normalize import (
     to_decimal,
 )
 from crawler.urls import canonical_url
-from pipelines._common import item_kind, set_field
+from pipelines._common import adapter, item_kind, set_field
 
 
 class NormalizePipeline:
@@ -37,9 +37,9 @@ class NormalizePipeline:
     def process_item(self, item: Any, spider: Any = None) -> Any:
         kind = item_kind(item)
         if kind == "listing":
-            self.listing(ItemAdapter(item))
+            self.listing(adapter(item))
         elif kind == "merchant":
-            self.merchant(ItemAdapter(item))
+            self.merchant(adapter(item))
         return item
 
     @staticmethod

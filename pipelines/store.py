@@ -13,13 +13,12 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from itemadapter import ItemAdapter
 from scrapy import signals
 
 from crawler.config import shared_store
 from crawler.normalize import LISTING_VERSIONED_FIELDS
 from crawler.store.base import Store, iso_utc
-from pipelines._common import as_dict, item_kind, job_id_for, set_field
+from pipelines._common import adapter, as_dict, item_kind, job_id_for, set_field
 
 _FILLED = ("first_seen", "last_seen", "version", "content_hash", "job_id")
 _DELISTED_FILL = LISTING_VERSIONED_FIELDS + ("url", "shop_id", "category", "price_text", "sales", "images")
@@ -55,7 +54,7 @@ class StorePipeline:
         if kind is None or self.store is None:
             return item
         seen_at = self.seen_at or iso_utc()
-        a = ItemAdapter(item)
+        a = adapter(item)
         if kind == "listing":
             result = self.store.upsert_listing(as_dict(item), seen_at, self.job_id)
             if result.record.get("status") == "delisted":

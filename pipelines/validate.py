@@ -13,8 +13,8 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 
-from crawler.normalize import collapse_ws, to_decimal
-from pipelines._common import drop, item_kind
+from crawler.normalize import ZERO_WIDTH, collapse_ws, to_decimal
+from pipelines._common import adapter, drop, item_kind
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 _STATUSES = frozenset({"active", "delisted"})
@@ -24,7 +24,14 @@ MAX_URL = 2048
 
 
 def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not collapse_ws(value))
+    if value is None:
+        return True
+    if not isinstance(value, str):
+        return False
+    head = value.lstrip()[:1]
+    if head and head not in ZERO_WIDTH:  # fast path: a visible first character, not blank
+        return False
+    return not collapse_ws(value)
 
 
 class ValidatePipeline:
@@ -48,7 +55,7 @@ class ValidatePipeline:
         kind = item_kind(item)
         if kind is None:
             raise drop(self.stats, "unknown_item_type", type(item).__name__)
-        a = ItemAdapter(item)
+        a = adapter(item)
         reason = self.check_listing(a) if kind == "listing" else self.check_merchant(a)
         if reason:
             key = a.get("item_id") if kind == "listing" else a.get("shop_id")

@@ -12,7 +12,9 @@ Measured alternatives are in docs/backends.md.
 Layout: an index template ``{alias}-template`` for ``{alias}-v*``, the index ``{alias}-v{N}`` and
 the alias ``{alias}`` that readers and writers use. Writes are buffered (latest document per key),
 sent with the bulk API, retried on 429/5xx and connection errors, and refreshed on ``flush()``;
-a search flushes first, so a handle reads its own writes. Scores are BM25 (title 3x); ties break
+a search flushes first, so a handle reads its own writes. While the cluster is away the buffer
+is kept (bounded by ``max_buffered``, past it a BackendError names the count), periodic sends back
+off (``crawler.backend.Outage``) and ``flush()`` retries for up to ``outage_wait`` seconds. Scores are BM25 (title 3x); ties break
 by (platform, item_id); snippets come from ``search.text.snippet`` (identical to FTS5's).
 """
 from __future__ import annotations
@@ -25,6 +27,7 @@ from importlib import resources
 from typing import Any, Collection, Mapping
 from urllib.parse import urlsplit
 
+from crawler.backend import Outage, ServerUnavailable
 from crawler.normalize import search_key
 from crawler.store.base import BackendError
 from search.base import Hit, Index, SearchResult, check_page
@@ -105,13 +108,14 @@ class ElasticIndex(Index):
 
     def __init__(self, url: str, *, batch_size: int = 500, batch_seconds: float = 1.0,
                  max_buffered: int = 100_000, retries: int = 3, timeout: float = 30.0,
-                 shards: int | None = None) -> None:
+                 shards: int | None = None, outage_wait: float = 60.0) -> None:
         parts = urlsplit(url)
         self.url = _redact(url)
         self.alias = parts.path.strip("/") or DEFAULT_ALIAS
         self.index_name = f"{self.alias}-v{MAPPING_VERSION}"
         self.batch_size, self.batch_seconds = batch_size, batch_seconds
-        self.max_buffered, self.retries = max_buffered, retries
+        self.max_buffered, self.retries, self.outage_wait = max_buffered, retries, outage_wait
+        self.outage = Outage(f"Elasticsearch at {self.url}", log)
         self._pending: dict[str, dict[str, Any]] = {}
         self._first_pending = 0.0
         self._unrefreshed = False
@@ -200,8 +204,8 @@ class ElasticIndex(Index):
                 error = exc
             if attempt < self.retries:
                 time.sleep(min(0.25 * 2 ** attempt, 2.0))
-        raise BackendError(f"Elasticsearch at {self.url} unreachable: {_one_line(error)} "
-                           f"({len(self._pending)} listings kept buffered)") from error
+        raise ServerUnavailable(f"Elasticsearch at {self.url} unreachable: {_one_line(error)} "
+                                f"({len(self._pending)} listings kept buffered)") from error
 
     def _bulk(self, docs: list[dict[str, Any]]) -> None:
         """One bulk request; items rejected with 429/5xx are retried, other rejections raise."""
@@ -239,17 +243,25 @@ class ElasticIndex(Index):
         self._first_pending = time.monotonic()
 
     def _send_or_keep(self) -> None:
-        try:
-            self._send()
-        except BackendError:
-            if len(self._pending) >= self.max_buffered:
-                raise
-            log.warning("Elasticsearch at %s unavailable; %d listings stay buffered",
-                        self.url, len(self._pending))
+        """Send what is buffered; while the cluster is away keep it (within ``max_buffered``)."""
+        if not self.outage.backing_off():
+            try:
+                self._send()
+                self.outage.answered()
+            except ServerUnavailable as exc:
+                self.outage.failed(exc)
+        if len(self._pending) >= self.max_buffered:
+            raise BackendError(
+                f"Elasticsearch at {self.url} unreachable for {self.outage.seconds():.0f} s: "
+                f"{len(self._pending)} listings are buffered, the limit (max_buffered={self.max_buffered}); "
+                f"refusing more rather than dropping any — bring the cluster back and index again")
 
     def flush(self) -> None:
-        if self._closed:
-            return
+        """Send and refresh; if the cluster is away, retry with backoff up to ``outage_wait`` s."""
+        if not self._closed:
+            self.outage.retry(self._flush_once, self.outage_wait, lambda: f"{len(self._pending)} listings")
+
+    def _flush_once(self) -> None:
         self._send()
         if self._unrefreshed:
             self._call(lambda: self.es.indices.refresh(index=self.alias))

@@ -7,6 +7,7 @@ the servers. Unset with CI=true: the tests FAIL, so a CI run never passes withou
 from __future__ import annotations
 
 import os
+from typing import NoReturn
 
 import pytest
 
@@ -23,8 +24,12 @@ def server_url(name: str) -> str:
     url = os.environ.get(env, "").strip()
     if url:
         return url
-    hint = (f"{env} is not set: start the {label} test server with "
+    missing(f"{env} is not set: start the {label} test server with "
             f"`eval \"$(bash scripts/servers up {name} --env)\"` (or run `make test`)")
+
+
+def missing(hint: str) -> NoReturn:
+    """A test's server (or server binary) is missing: fail under CI=true, else skip with ``hint``."""
     if in_ci():
         pytest.fail(f"CI=true but {hint}", pytrace=False)
     pytest.skip(hint)

@@ -8,8 +8,10 @@ string order is time order; prices are Decimal in and out (strings at rest).
 """
 from __future__ import annotations
 
-from crawler.backend import Backend, BackendError  # noqa: F401  (re-exported)
+from crawler.backend import Backend, BackendError, ServerUnavailable  # noqa: F401  (re-exported)
 import abc
+import re
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from decimal import Decimal
@@ -23,7 +25,9 @@ from crawler.normalize import (
     to_decimal,
 )
 
-Outcome = Literal["new", "changed", "unchanged"]
+#: ``deferred``: a server store was unreachable; the observation is buffered and merged (new/changed/
+#: unchanged decided then) when the server answers again.
+Outcome = Literal["new", "changed", "unchanged", "deferred"]
 
 #: Listing fields a back end persists (item fields minus the derived ``search_text``).
 LISTING_FIELDS: tuple[str, ...] = (
@@ -58,11 +62,25 @@ class UpsertResult:
     record: dict[str, Any] = field(repr=False, default_factory=dict)
 
 
+_CANONICAL_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+
+
 def iso_utc(value: str | datetime | None = None) -> str:
-    """Canonical ISO-8601 UTC string (millisecond precision, ``Z``); ``None`` means now."""
+    """Canonical ISO-8601 UTC string (millisecond precision, ``Z``); ``None`` means now.
+
+    Why the fast paths: the store pipeline stamps every item and page (two calls per item), and
+    a value already in canonical form is returned as is instead of parsed and re-formatted.
+    """
     if value is None:
-        dt = datetime.now(timezone.utc)
-    elif isinstance(value, datetime):
+        now = time.time()
+        return time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(now)) + f"{int(now * 1000) % 1000:03d}Z"
+    if isinstance(value, str) and _CANONICAL_TIME.fullmatch(value):
+        try:
+            datetime.fromisoformat(value[:-1])  # in range (no 2026-02-30): then it is canonical
+            return value
+        except ValueError as exc:
+            raise ValueError(f"not an ISO-8601 timestamp: {value!r}") from exc
+    if isinstance(value, datetime):
         dt = value
     else:
         text = value.strip()

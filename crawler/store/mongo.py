@@ -3,8 +3,13 @@
 Why a write-behind buffer keyed by ``_id``: a crawl upserts the same records many times; the
 buffer keeps the latest document per key (coalescing), is written with unordered bulk requests
 when ``batch_size`` writes or ``batch_seconds`` pass, and survives a server outage: transient
-errors (AutoReconnect, timeouts, no server) leave it intact for the next flush, up to
-``max_buffered`` documents, beyond which writes fail loudly instead of eating memory.
+errors (AutoReconnect, timeouts, no server) leave it intact for the next flush.
+During an outage an upsert cannot read the stored record, so the observation itself is queued
+(outcome ``deferred``) and merged by the shared rules, in arrival order, once the server answers;
+while the server is down no call blocks the crawl (retries back off: 0.5 s doubling to 15 s,
+probed with a short timeout), and an explicit ``flush()`` waits up to ``outage_wait`` seconds.
+Queued observations plus buffered documents are bounded by ``max_buffered``: past it writes
+fail loudly (BackendError naming the count) instead of eating memory — never a silent loss.
 Every document has a deterministic ``_id`` (JSON of its key), so a replayed request is idempotent
 and every lookup is an ``_id`` lookup (FerretDB's SQLite handler pushes only ``_id`` filters down).
 
@@ -17,14 +22,17 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections import deque
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Iterable, Iterator, Mapping
 
+from crawler.backend import Outage
 from crawler.store.hits import hit_record, plan_hit_upsert
 from crawler.store.base import (
     PAGE_FIELDS,
     BackendError,
+    ServerUnavailable,
     Store,
     UpsertResult,
     decimal_or_none,
@@ -108,17 +116,26 @@ class MongoStore(Store):
 
     def __init__(self, url: str, *, batch_size: int = 500, batch_seconds: float = 1.0,
                  max_buffered: int = 100_000, ops_per_request: int = 50, retries: int = 3,
-                 timeout_ms: int = 5000) -> None:
+                 timeout_ms: int = 5000, outage_wait: float = 60.0) -> None:
         self.url = redact(url)
         self.batch_size, self.batch_seconds = batch_size, batch_seconds
         self.max_buffered, self.ops_per_request, self.retries = max_buffered, ops_per_request, retries
+        self.outage_wait = outage_wait
         self._pending: dict[str, dict[str, tuple[str, dict[str, Any]]]] = {c: {} for c in _COLLECTIONS}
         self._first_pending = 0.0
+        #: observations that arrived while the server was unreachable: (kind, item, seen_at, job_id)
+        self._deferred: deque[tuple[str, dict[str, Any], str, str | None]] = deque()
+        self._replaying = False
+        self.outage = Outage(f"MongoDB at {self.url}", log)
         self._closed = False
         try:
             self.client: Any = pymongo.MongoClient(
                 url, serverSelectionTimeoutMS=timeout_ms, connectTimeoutMS=timeout_ms,
                 socketTimeoutMS=max(30_000, timeout_ms), appname="shopwatch")
+            # answers "is it back?" within half a second, so a probe never stalls the crawl long
+            self._probe: Any = pymongo.MongoClient(
+                url, serverSelectionTimeoutMS=500, connectTimeoutMS=500, socketTimeoutMS=2000,
+                appname="shopwatch-probe")
             self.db = self.client.get_default_database("shopwatch")
             self.client.admin.command("ping")
             self._create_indexes()
@@ -136,7 +153,25 @@ class MongoStore(Store):
 
     # --- buffer ------------------------------------------------------------------------------
     def _buffered(self) -> int:
-        return sum(len(p) for p in self._pending.values())
+        return sum(len(p) for p in self._pending.values()) + len(self._deferred)
+
+    # --- outages ------------------------------------------------------------------------------
+    def _answers(self) -> bool:
+        """A quick ping (short timeouts) before the real client is asked to do work again."""
+        try:
+            self._probe.admin.command("ping")
+            return True
+        except PyMongoError as exc:
+            self.outage.failed(exc)
+            return False
+
+    def _check_bound(self) -> None:
+        if self._buffered() >= self.max_buffered:
+            raise BackendError(
+                f"MongoDB at {self.url} unreachable for {self.outage.seconds():.0f} s: "
+                f"{self._buffered()} writes are buffered, "
+                f"the limit (max_buffered={self.max_buffered}); refusing more rather than dropping any — "
+                f"bring the server back (or raise the limit) and crawl again")
 
     def _put(self, coll: str, _id: str, doc: dict[str, Any], new: bool) -> None:
         """Buffer the latest ``doc`` for ``_id``; a pending insert stays an insert."""
@@ -146,7 +181,7 @@ class MongoStore(Store):
         if not self._buffered():
             self._first_pending = time.monotonic()
         pending[_id] = (kind, _bson({**doc, "_id": _id}))
-        if self._buffered() >= self.batch_size:
+        if sum(len(p) for p in self._pending.values()) >= self.batch_size:
             self._flush_or_keep()
 
     def _current(self, coll: str, _id: str) -> dict[str, Any] | None:
@@ -155,17 +190,22 @@ class MongoStore(Store):
             return self._pending[coll][_id][1]
         try:
             return self.db[coll].find_one({"_id": _id})
+        except _TRANSIENT as exc:
+            raise ServerUnavailable(f"MongoDB at {self.url} unreachable: {_one_line(exc)}") from exc
         except PyMongoError as exc:
-            raise BackendError(f"MongoDB at {self.url} unreachable: {_one_line(exc)}") from exc
+            raise BackendError(f"MongoDB at {self.url}: read from {coll} failed: {_one_line(exc)}") from exc
 
     def _flush_or_keep(self) -> None:
-        """Flush; on a transient failure keep the buffer unless it is over ``max_buffered``."""
+        """Write what is buffered; if the server is away, keep it (within ``max_buffered``)."""
+        if self.outage.backing_off() or (self.outage.down and not self._answers()):
+            self._check_bound()
+            return
         try:
-            self.flush()
-        except BackendError:
-            if self._buffered() >= self.max_buffered:
-                raise
-            log.warning("MongoDB at %s unavailable; %d writes stay buffered", self.url, self._buffered())
+            self._flush_once()
+            self.outage.answered()
+        except ServerUnavailable as exc:
+            self.outage.failed(exc)
+            self._check_bound()
 
     def _write(self, coll: str, batch: list[tuple[str, tuple[str, dict[str, Any]]]]) -> None:
         """One bulk request with retries; duplicate-key inserts become replaces (idempotent)."""
@@ -186,11 +226,9 @@ class MongoStore(Store):
                 ops = [ReplaceOne({"_id": batch[e["index"]][0]}, batch[e["index"]][1][1], upsert=True)
                        for e in errors]
                 batch = [batch[e["index"]] for e in errors]
-            except _TRANSIENT as exc:
-                if attempt == self.retries:
-                    raise BackendError(f"MongoDB at {self.url} unreachable: {_one_line(exc)} "
-                                       f"({self._buffered()} writes kept buffered)") from exc
-                time.sleep(min(0.25 * 2 ** attempt, 2.0))
+            except _TRANSIENT as exc:  # the callers back off (``flush``, ``_flush_or_keep``)
+                raise ServerUnavailable(f"MongoDB at {self.url} unreachable: {_one_line(exc)} "
+                                        f"({self._buffered()} writes kept buffered)") from exc
             except OperationFailure as exc:
                 raise BackendError(f"MongoDB at {self.url}: write to {coll} failed: {_one_line(exc)}") from exc
             if not ops:
@@ -198,9 +236,30 @@ class MongoStore(Store):
         raise BackendError(f"MongoDB at {self.url}: {len(ops)} writes to {coll} kept conflicting")
 
     def flush(self) -> None:
-        """Send every buffered write; what was sent leaves the buffer only once acknowledged."""
-        if self._closed:
-            return
+        """Send every buffered write; what was sent leaves the buffer only once acknowledged.
+
+        If the server is away, retry with backoff for up to ``outage_wait`` seconds, then raise
+        ServerUnavailable (everything stays buffered for a later flush)."""
+        if not self._closed:
+            self.outage.retry(self._flush_once, self.outage_wait, lambda: f"{self._buffered()} writes")
+
+    def _flush_once(self) -> None:
+        """Merge queued observations (in arrival order), then send the buffered documents."""
+        if not self._replaying:
+            self._replaying = True
+            try:
+                while self._deferred:
+                    kind, item, seen_at, job_id = self._deferred[0]
+                    if kind == "listing":
+                        self._upsert_listing_now(item, seen_at, job_id)
+                    else:
+                        self._upsert_merchant_now(item, seen_at, job_id)
+                    self._deferred.popleft()
+            finally:
+                self._replaying = False
+        self._send_pending()
+
+    def _send_pending(self) -> None:
         for coll, pending in self._pending.items():
             items = list(pending.items())
             for start in range(0, len(items), self.ops_per_request):
@@ -213,7 +272,7 @@ class MongoStore(Store):
 
     def flush_if_due(self) -> None:
         if not self._closed and self._buffered() and (
-                time.monotonic() - self._first_pending >= self.batch_seconds):
+                self.outage.down or time.monotonic() - self._first_pending >= self.batch_seconds):
             self._flush_or_keep()
 
     def _reading(self) -> Any:
@@ -225,19 +284,41 @@ class MongoStore(Store):
     # --- merchants and listings --------------------------------------------------------------
     def upsert_merchant(self, item: Mapping[str, Any], seen_at: str | datetime | None = None,
                         job_id: str | None = None) -> UpsertResult:
-        self._check_open()
-        _id = _key_id(item.get("platform"), item.get("shop_id"))
-        existing = _unpack(self._current("merchants", _id))
-        rec, outcome = plan_merchant_upsert(existing, item, iso_utc(seen_at), job_id)
-        self._put("merchants", _id, rec, existing is None)
-        return UpsertResult(outcome, rec["version"], rec)
+        return self._upsert("merchant", item, iso_utc(seen_at), job_id)
 
     def upsert_listing(self, item: Mapping[str, Any], seen_at: str | datetime | None = None,
                        job_id: str | None = None) -> UpsertResult:
+        return self._upsert("listing", item, iso_utc(seen_at), job_id)
+
+    def _upsert(self, kind: str, item: Mapping[str, Any], seen_at: str, job_id: str | None) -> UpsertResult:
+        """Merge now, or queue the observation while the server is away (order is kept: once
+        something is queued, later observations queue behind it until the queue is merged)."""
         self._check_open()
+        now = self._upsert_listing_now if kind == "listing" else self._upsert_merchant_now
+        if not self._deferred and not self.outage.down:
+            try:
+                return now(item, seen_at, job_id)
+            except ServerUnavailable as exc:
+                self.outage.failed(exc)
+        self._check_bound()
+        plan = plan_listing_upsert if kind == "listing" else plan_merchant_upsert
+        rec = plan(None, item, seen_at, job_id)[0]  # validates the item now, not at merge time
+        rec["version"] = None
+        self._deferred.append((kind, dict(item), seen_at, job_id))
+        self.flush_if_due()
+        return UpsertResult("deferred", 0, rec)
+
+    def _upsert_merchant_now(self, item: Mapping[str, Any], seen_at: str, job_id: str | None) -> UpsertResult:
+        _id = _key_id(item.get("platform"), item.get("shop_id"))
+        existing = _unpack(self._current("merchants", _id))
+        rec, outcome = plan_merchant_upsert(existing, item, seen_at, job_id)
+        self._put("merchants", _id, rec, existing is None)
+        return UpsertResult(outcome, rec["version"], rec)
+
+    def _upsert_listing_now(self, item: Mapping[str, Any], seen_at: str, job_id: str | None) -> UpsertResult:
         _id = _key_id(item.get("platform"), item.get("item_id"))
         existing = self._listing(self._current("listings", _id))
-        rec, outcome, row = plan_listing_upsert(existing, item, iso_utc(seen_at), job_id)
+        rec, outcome, row = plan_listing_upsert(existing, item, seen_at, job_id)
         if row is not None:
             self._put("listing_versions", _key_id(row["platform"], row["item_id"], row["version"]),
                       row, True)
@@ -382,6 +463,7 @@ class MongoStore(Store):
             return
         self.flush()
         self.client.close()
+        self._probe.close()
         self._closed = True
 
     def __repr__(self) -> str:

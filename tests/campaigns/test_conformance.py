@@ -28,7 +28,7 @@ def _crawl(data: Path, port: int, env: dict[str, str]) -> None:
 
 @pytest.fixture(scope="module")
 def sim():
-    with start_background(SimConfig(seed=11, merchants=120, faults_enabled=False)) as handle:
+    with start_background(SimConfig(port=0, seed=11, merchants=120, faults_enabled=False)) as handle:
         yield handle
 
 

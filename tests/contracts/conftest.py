@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.servers import SERVERS, server_url  # noqa: F401  (re-exported for older imports)
+from tests.servers import SERVERS, missing, server_url  # noqa: F401  (re-exported for older imports)
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from scrapy import signals
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.misc import load_object
@@ -11,6 +13,7 @@ from scrapy.utils.misc import load_object
 import crawler.settings as project
 from crawler.config import open_index, open_store
 from crawler.items import Listing, Merchant
+from pipelines.index import IndexPipeline
 
 DAY1 = "2024-05-01T08:00:00.000Z"
 DAY2 = "2024-05-02T08:00:00.000Z"
@@ -40,7 +43,8 @@ def respond(chain, url: str, body: bytes = b"<html>hi</html>", status: int = 200
 def test_pipeline_order_and_import() -> None:
     order = sorted(project.ITEM_PIPELINES.items(), key=lambda kv: kv[1])
     assert [path.rsplit(".", 1)[-1] for path, _ in order] == [
-        "ValidatePipeline", "NormalizePipeline", "DedupePipeline", "StorePipeline", "IndexPipeline"]
+        "ValidatePipeline", "NormalizePipeline", "DedupePipeline", "StorePipeline", "DetectPipeline",
+        "IndexPipeline"]
     for path, _ in order:
         assert hasattr(load_object(path), "from_crawler")
 
@@ -119,9 +123,15 @@ def test_page_recording_can_be_off(make_chain, tmp_path: Path) -> None:
         assert store.count_pages() == 0
 
 
-def test_index_batches_and_time_bound(make_chain, tmp_path: Path) -> None:
-    chain = make_chain(SHOPWATCH_INDEX_BATCH=3, SHOPWATCH_INDEX_BATCH_SECONDS=3600)
+@pytest.mark.parametrize("threaded", [False, True], ids=["inline", "writer-thread"])
+def test_index_batches_and_time_bound(make_chain, tmp_path: Path, threaded: bool) -> None:
+    chain = make_chain(SHOPWATCH_INDEX_BATCH=3, SHOPWATCH_INDEX_BATCH_SECONDS=3600,
+                       SHOPWATCH_INDEX_THREAD=threaded)
     chain.feed_all([L(str(i)) for i in range(7)])
+    index_pipe = next(p for p in chain.pipes if isinstance(p, IndexPipeline))
+    assert (index_pipe.writer is not None) is threaded
+    if threaded:
+        index_pipe.writer.drain()  # the two full batches were handed to the writer thread
     with open_index(None, tmp_path / "data") as other:
         assert other.count() == 6  # two full batches are visible, the 7th waits
     chain.close()
