@@ -73,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--faults", choices=["on", "off"], default="on", help="simulator faults at their default low rates")
     demo.add_argument("--platforms", default="weishop,miniapp,vshop,moments",
                       help="comma-separated platforms to crawl (vshop needs Chromium)")
+    demo.add_argument("--evidence", type=non_negative, default=2, metavar="N",
+                      help="fix evidence (Chromium screenshot, WARC, manifest) for N hits per family "
+                           "while the simulator runs (default 2; 0 = off)")
     demo.set_defaults(func=cmd_demo)
 
     sim = sub.add_parser("mallsim", help="the storefront simulator")
@@ -135,6 +138,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(
         data_dir=data_dir(args), seed=args.seed, merchants=args.merchants, day=args.day,
         port=args.port, faults=args.faults == "on", platforms=platforms, log_level=log_level(args),
+        evidence=args.evidence,
     )
 
 

@@ -17,7 +17,7 @@ CRAWLABLE = ("weishop", "miniapp", "vshop", "moments")
 
 
 def run_demo(*, data_dir: Path, seed: int, merchants: int, day: int, port: int, faults: bool,
-             platforms: list[str], log_level: str = "WARNING") -> int:
+             platforms: list[str], log_level: str = "WARNING", evidence: int = 2) -> int:
     from crawler.completeness import measure
     from crawler.config import open_index, open_store
     from crawler.errors import UserError
@@ -41,6 +41,8 @@ def run_demo(*, data_dir: Path, seed: int, merchants: int, day: int, port: int, 
         results = run_crawls(specs, {"SHOPWATCH_PROGRESS": True, "SHOPWATCH_DATA_DIR": str(data_dir),
                                      "SHOPWATCH_WARC": True, "LOG_LEVEL": log_level})
         elapsed = time.monotonic() - started
+        if evidence:
+            _fix_sample_evidence(data_dir, evidence, console)  # live visits: the simulator is still up
 
     world = World(WorldConfig(seed=seed, merchants=merchants, day=day))
     with open_store(None, data_dir) as store, open_index(None, data_dir) as index:
@@ -101,3 +103,33 @@ def _detection_table(store: Any, truth: Iterable[dict[str, Any]], platforms: lis
         table.add_row(family, str(n), str(q.true_pos + q.false_pos), str(q.true_pos + q.false_neg),
                       f"{q.precision:.3f}", f"{q.recall:.3f}")
     return table
+
+
+def _fix_sample_evidence(data_dir: Path, per_family: int, console: Console) -> None:
+    """Fix evidence for the first ``per_family`` hits of each family (about a second per hit in
+    Chromium, so not for all of them: ``shopwatch evidence capture`` does the rest on demand)."""
+    from crawler.browser import BrowserMissing
+    from crawler.config import open_store
+    from evidence.capture import fix_evidence
+
+    with open_store(None, data_dir) as store:
+        chosen: dict[str, list[dict[str, Any]]] = {}
+        for hit in store.iter_hits():
+            picks = chosen.setdefault(hit["family"], [])
+            if len(picks) < per_family:
+                picks.append(hit)
+        hits = [h for picks in chosen.values() for h in picks]
+        if not hits:
+            return
+        try:
+            report = fix_evidence(store, hits, data_dir)
+        except BrowserMissing as exc:
+            console.print(f"evidence: skipped ({exc})")
+            return
+    failed = "".join(f"\n  {hid}: {why}" for hid, why in report.failed.items())
+    fixed = report.captured + report.skipped
+    console.print(f"evidence: fixed for {len(report.captured)} hits ({len(report.skipped)} had it already) in "
+                  f"{report.seconds:.0f} s under {data_dir / 'evidence'}{failed}")
+    if fixed:
+        console.print(f"try: shopwatch evidence export {fixed[0]} --out case.zip   |   "
+                      f"shopwatch evidence verify case.zip   |   shopwatch evidence capture --campaign tobacco")

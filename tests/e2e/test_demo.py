@@ -33,6 +33,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "missed against ground truth: 0" in result.stdout
     assert "campaign hits" in result.stdout and "misleading_ad" in result.stdout
+    assert "evidence: fixed for 8 hits" in result.stdout  # 2 per family, in Chromium, while the simulator runs
     return data
 
 
