@@ -21,7 +21,7 @@ import ahocorasick_rs
 from detect.campaign import Campaign, Rule
 from detect.detectors import BUILTINS, map_folded
 from detect.model import LISTING_FIELDS, Match
-from detect.text import TABLE, fold, fold_offsets, latin_boundary_ok, snippet, to_original
+from detect.text import fold, fold_offsets, latin_boundary_ok, snippet, to_original
 
 #: Longest field prefix scanned (a listing is a few hundred characters; offsets stay exact).
 MAX_FIELD_CHARS = 20_000
@@ -102,7 +102,8 @@ class Detector:
         ~800 distinct first characters at the root that cost 160 ns per text character here."""
         if not self.terms:
             return lambda text: []
-        ac = ahocorasick_rs.AhoCorasick(self.terms, matchkind=ahocorasick_rs.MatchKind.Standard)
+        ac = ahocorasick_rs.AhoCorasick(self.terms, matchkind=ahocorasick_rs.MatchKind.Standard,
+                                        implementation=ahocorasick_rs.Implementation.DFA)
         find = ac.find_matches_as_indexes
         return lambda text: find(text, overlapping=True)
 
@@ -124,9 +125,9 @@ class Detector:
         if folded_shop is None:
             if len(self._shop_names) > 4096:
                 self._shop_names.clear()
-            folded_shop = self._shop_names[shop] = shop.translate(TABLE)
+            folded_shop = self._shop_names[shop] = fold(shop)
         texts = [title, description, shop]
-        folded = [title.translate(TABLE), description.translate(TABLE), folded_shop]
+        folded = [fold(title), fold(description), folded_shop]
         candidates = self._find(_SEP.join(folded))
         if not candidates:
             return []

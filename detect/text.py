@@ -16,6 +16,7 @@ a Python loop per character, which the fast path (translate + automaton in C) ne
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from itertools import compress
 
@@ -46,9 +47,29 @@ TABLE = TranslateTable(_fold_char)
 _MARKS = TranslateTable(lambda c: chr(min(len(TABLE[ord(c)]), 2)))
 
 
+#: ``TABLE`` as a list for code points below ``DENSE_LIMIT`` (BMP and the emoji plane):
+#: ``str.translate`` indexes a list ~40% faster than it looks a code point up in a dict (no hash,
+#: no int comparison). Built on first use (~0.5 s: OpenCC per code point), then shared.
+DENSE_LIMIT = 0x20000
+_dense: list[str] = []
+#: Code points past the dense table (CJK extensions, compatibility ideographs, tags, private use):
+#: a text holding one is folded with the dict table, which knows every code point.
+_BEYOND_DENSE = re.compile("[\U00020000-\U0010ffff]")
+
+
+def dense_table() -> list[str]:
+    if not _dense:
+        _dense.extend(TABLE[cp] for cp in range(DENSE_LIMIT))
+    return _dense
+
+
 def fold(text: str) -> str:
     """The matching form of ``text`` (see the module docstring); '' for None or ''."""
-    return text.translate(TABLE) if text else ""
+    if not text:
+        return ""
+    if _BEYOND_DENSE.search(text):
+        return text.translate(TABLE)
+    return text.translate(_dense or dense_table())
 
 
 def fold_offsets(text: str) -> list[int]:
