@@ -57,10 +57,22 @@ _dense: list[str] = []
 _BEYOND_DENSE = re.compile("[\U00020000-\U0010ffff]")
 
 
+_dense_marks: list[str] = []
+
+
 def dense_table() -> list[str]:
     if not _dense:
         _dense.extend(TABLE[cp] for cp in range(DENSE_LIMIT))
     return _dense
+
+
+def _marks_table(text: str) -> list[str] | TranslateTable:
+    """``_MARKS`` as a dense list when ``text`` allows it (as for ``TABLE`` in ``fold``)."""
+    if _BEYOND_DENSE.search(text):
+        return _MARKS
+    if not _dense_marks:
+        _dense_marks.extend(chr(min(len(v), 2)) for v in dense_table())
+    return _dense_marks
 
 
 def fold(text: str) -> str:
@@ -72,13 +84,29 @@ def fold(text: str) -> str:
     return text.translate(_dense or dense_table())
 
 
+_dense_nul: list[str] = []
+
+
+def fold_joined(texts: tuple[str, ...] | list[str]) -> str:
+    """``"\\x00".join(fold(t) for t in texts)`` with one ``str.translate`` call: the dense table
+    with NUL kept (``fold`` drops it, so it separates fields; texts that hold one take the slow
+    way)."""
+    joined = "\x00".join(texts)
+    if joined.count("\x00") != len(texts) - 1 or _BEYOND_DENSE.search(joined):
+        return "\x00".join([fold(t) for t in texts])
+    if not _dense_nul:
+        _dense_nul.extend(dense_table())
+        _dense_nul[0] = "\x00"
+    return joined.translate(_dense_nul)
+
+
 def fold_offsets(text: str) -> list[int]:
     """``offsets[i]`` = index in ``text`` of the character that produced ``fold(text)[i]``.
 
     A folded span ``[s, e)`` maps back to ``text[offsets[s]:offsets[e - 1] + 1]``; the original
     slice therefore includes the separators the seller put between the characters.
     """
-    marks = text.translate(_MARKS)
+    marks = text.translate(_marks_table(text))
     if "\x02" not in marks:  # every character folds to at most one: select in C
         return list(compress(range(len(text)), marks.encode("latin-1")))
     offsets: list[int] = []
