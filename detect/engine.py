@@ -21,7 +21,7 @@ import ahocorasick_rs
 
 from detect.campaign import Campaign, Rule
 from detect.detectors import BUILTINS
-from detect.model import LISTING_FIELDS, Match
+from detect.model import LISTING_FIELDS, Match, new_match
 from detect.text import fold, fold_joined, fold_offsets, latin_boundary_ok, snippet, to_original
 
 #: Longest field prefix scanned (a listing is a few hundred characters; offsets stay exact).
@@ -255,7 +255,8 @@ class _ListingScan:
     def _excluded(self, groups: tuple[tuple[int, int, frozenset[str]], ...], f: int, s: int, text: str) -> bool:
         """The hit overlaps a false-positive phrase of the rule."""
         for shift, length, phrases in groups:
-            if s + shift >= 0 and text[s + shift:s + shift + length] in phrases and self._unbroken(f, s + shift, length):
+            at = s + shift
+            if at >= 0 and text[at:at + length] in phrases and self._unbroken(f, at, length):
                 return True
         return False
 
@@ -288,7 +289,8 @@ class _ListingScan:
         out = []
         for s, e in kept:
             a, b = offsets[s], offsets[e - 1] + 1
-            out.append(Match(campaign, rule.id, rule.family, rule.severity, field, text[a:b], a, b, snippet(text, a, b)))
+            out.append(new_match(campaign, rule.id, rule.family, rule.severity, field, text[a:b], a, b,
+                                 snippet(text, a, b)))
         return out
 
     def _detector_matches(self, i: int) -> list[Match]:
@@ -303,8 +305,8 @@ class _ListingScan:
                 a, b = offsets[f.start], offsets[f.end - 1] + 1
             else:
                 a, b = f.start, f.end
-            out.append(Match(slot.campaign.id, slot.rule.id, slot.rule.family, f.severity or slot.rule.severity,
-                             f.field, text[a:b], a, b, snippet(text, a, b), f.detail))
+            out.append(new_match(slot.campaign.id, slot.rule.id, slot.rule.family, f.severity or slot.rule.severity,
+                                 f.field, text[a:b], a, b, snippet(text, a, b), f.detail))
         return out
 
 
