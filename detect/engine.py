@@ -1,14 +1,13 @@
 """The streaming detector: one Aho-Corasick automaton over the folded fields of a listing.
 
-Fast path (most listings): one ``str.translate`` call (the fields joined by NUL) and one
-automaton pass in C, no Python
-work per character. Only texts with a candidate term pay for the Python-level checks (field,
-scope, category, exclusions, co-occurrence, ``unless``, Latin word boundaries) and for the offset
-map back to the original text. Context words (``near``, ``unless``, ``exclude``) are not in the
-automaton: they are checked around a candidate (small regexes, grouped set lookups), so a common
-unit word (条, 盒) does not make every listing a candidate. Crawled text is hostile: fields are
-scanned up to ``MAX_FIELD_CHARS`` and a listing reports at most ``MAX_MATCHES`` hits per rule and
-field.
+Fast path (most listings): one ``str.translate`` call (the fields joined by NUL) and one automaton
+pass in C, no Python work per character. Only texts with a candidate term pay for the Python-level
+checks (field, scope, category, exclusions, co-occurrence, ``unless``, Latin word boundaries) and
+for the offset map back to the original text. Context words (``near``, ``unless``, ``exclude``)
+are not in the automaton: they are checked around a candidate (small regexes, grouped set
+lookups), so a common unit word (条, 盒) does not make every listing a candidate. Crawled text is
+hostile: fields are scanned up to ``MAX_FIELD_CHARS`` and a listing reports at most
+``MAX_MATCHES`` hits per rule and field.
 """
 from __future__ import annotations
 
