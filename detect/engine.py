@@ -1,13 +1,13 @@
 """The streaming detector: one Aho-Corasick automaton over the folded fields of a listing.
 
-Fast path (most listings): three ``str.translate`` calls and one automaton pass in C, no Python
-work per character. Only texts with a candidate term pay for the Python-level checks (field,
-scope, category, exclusions, co-occurrence, ``unless``, Latin word boundaries) and for the offset
-map back to the original text. Context words (``near``, ``unless``, ``exclude``) are not in the
-automaton: they are checked around a candidate (small regexes, grouped set lookups), so a common
-unit word (条, 盒) does not make every listing a candidate. Crawled text is hostile: fields are
-scanned up to ``MAX_FIELD_CHARS`` and a listing reports at most ``MAX_MATCHES`` hits per rule and
-field.
+Fast path (most listings): one ``str.translate`` call (the fields joined by NUL) and one automaton
+pass in C, no Python work per character. Only texts with a candidate term pay for the Python-level
+checks (field, scope, category, exclusions, co-occurrence, ``unless``, Latin word boundaries) and
+for the offset map back to the original text. Context words (``near``, ``unless``, ``exclude``)
+are not in the automaton: they are checked around a candidate (small regexes, grouped set
+lookups), so a common unit word (条, 盒) does not make every listing a candidate. Crawled text is
+hostile: fields are scanned up to ``MAX_FIELD_CHARS`` and a listing reports at most
+``MAX_MATCHES`` hits per rule and field.
 """
 from __future__ import annotations
 
@@ -19,9 +19,9 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 import ahocorasick_rs
 
 from detect.campaign import Campaign, Rule
-from detect.detectors import BUILTINS, map_folded
-from detect.model import LISTING_FIELDS, Match
-from detect.text import TABLE, fold, fold_offsets, latin_boundary_ok, snippet, to_original
+from detect.detectors import BUILTINS
+from detect.model import LISTING_FIELDS, Match, new_match
+from detect.text import fold, fold_joined, fold_offsets, latin_boundary_ok, snippet, to_original
 
 #: Longest field prefix scanned (a listing is a few hundred characters; offsets stay exact).
 MAX_FIELD_CHARS = 20_000
@@ -79,7 +79,16 @@ class Detector:
                                 for r in rules)
         self._near_re = {id(r): _alternation(r.near.terms) for r in rules if r.near}
         self._unless_re = {id(r): _alternation(r.unless) for r in rules if r.unless}
-        self._shop_names: dict[str, str] = {}  # folded shop names: one merchant, many listings
+        #: pattern index -> (rule index, fields, is detector, rule, exclusion groups, unless regex,
+        #: near regex, near window) for each listing rule of the term: candidate handling is a
+        #: tuple lookup.
+        self._plan = tuple(
+            tuple((i, self._fields_of[i], rules[i].detector is not None, rules[i],
+                   self._exclusions(rules[i], term) if rules[i].exclude else (),
+                   self._unless_re.get(id(rules[i])), self._near_re.get(id(rules[i])),
+                   rules[i].near.within if rules[i].near else 0) for i in self._slots[k])
+            for k, term in enumerate(self.terms))
+        self._scopes: dict[tuple[Any, Any], tuple[bool, ...]] = {}  # (platform, category) -> per rule
         self._find = self._automaton() if matcher == "automaton" else self._regex()
 
     def _exclusions(self, rule: Rule, term: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
@@ -95,6 +104,21 @@ class Detector:
             found = self._excl_cache[key] = tuple((sh, n, frozenset(xs)) for (sh, n), xs in groups.items())
         return found
 
+    def _scope(self, platform: Any, category: Any) -> tuple[bool, ...]:
+        """Per listing rule: campaign scope and rule category conditions hold (few distinct
+        (platform, category) pairs: cached)."""
+        key = (platform, category)
+        found = self._scopes.get(key)
+        if found is None:
+            if len(self._scopes) > 4096:
+                self._scopes.clear()
+            folded = fold(str(category or ""))
+            found = self._scopes[key] = tuple(
+                slot.campaign.in_scope(platform, folded)
+                and (slot.rule.detector is not None or slot.rule.applies_to_category(folded))
+                for slot in self._listing)
+        return found
+
     # --- candidate finders ---------------------------------------------------------------------
 
     def _automaton(self) -> Callable[[str], list[tuple[int, int, int]]]:
@@ -102,7 +126,8 @@ class Detector:
         ~800 distinct first characters at the root that cost 160 ns per text character here."""
         if not self.terms:
             return lambda text: []
-        ac = ahocorasick_rs.AhoCorasick(self.terms, matchkind=ahocorasick_rs.MatchKind.Standard)
+        ac = ahocorasick_rs.AhoCorasick(self.terms, matchkind=ahocorasick_rs.MatchKind.Standard,
+                                        implementation=ahocorasick_rs.Implementation.DFA)
         find = ac.find_matches_as_indexes
         return lambda text: find(text, overlapping=True)
 
@@ -120,22 +145,16 @@ class Detector:
         title, description, shop = doc.get("title") or "", doc.get("description") or "", doc.get("shop_name") or ""
         if len(title) > MAX_FIELD_CHARS or len(description) > MAX_FIELD_CHARS or len(shop) > MAX_FIELD_CHARS:
             title, description, shop = title[:MAX_FIELD_CHARS], description[:MAX_FIELD_CHARS], shop[:MAX_FIELD_CHARS]
-        folded_shop = self._shop_names.get(shop)
-        if folded_shop is None:
-            if len(self._shop_names) > 4096:
-                self._shop_names.clear()
-            folded_shop = self._shop_names[shop] = shop.translate(TABLE)
-        texts = [title, description, shop]
-        folded = [title.translate(TABLE), description.translate(TABLE), folded_shop]
-        candidates = self._find(_SEP.join(folded))
+        joined = fold_joined((title, description, shop))
+        candidates = self._find(joined)
         if not candidates:
             return []
+        texts, folded = [title, description, shop], joined.split(_SEP)
         return _ListingScan(self, doc, texts, folded).run(candidates)
 
     def candidate_count(self, doc: Mapping[str, Any]) -> int:
         """How many candidate terms the automaton finds in a listing (0 = the fast path)."""
-        folded = [fold(doc.get(k) or "") for k in LISTING_FIELDS]
-        return len(self._find(_SEP.join(folded)))
+        return len(self._find(fold_joined([doc.get(k) or "" for k in LISTING_FIELDS])))
 
     # --- merchants ----------------------------------------------------------------------------
 
@@ -153,77 +172,92 @@ class Detector:
 
 
 class _ListingScan:
-    """The slow path for one listing that has candidates: verify them, map offsets, report."""
+    """The slow path for one listing that has candidates: verify them, map offsets, report.
+
+    Checks that depend only on the position (negation before the hit, a hard break or a Latin
+    word boundary in the original text) run once per candidate, not once per rule; the rule
+    checks (exclusions, ``unless``, ``near``) come from the detector's per-term plan."""
+
+    __slots__ = ("d", "doc", "texts", "folded", "_offsets", "_unless_cache")
 
     def __init__(self, detector: Detector, doc: Mapping[str, Any], texts: list[str], folded: list[str]) -> None:
         self.d, self.doc, self.texts, self.folded = detector, doc, texts, folded
-        self.category = fold(str(doc.get("category") or ""))
-        self.platform = doc.get("platform")
-        self._offsets: dict[int, list[int]] = {}
-        self._in_scope: dict[int, bool] = {}
+        self._offsets: list[list[int] | None] = [None, None, None]
         self._unless_cache: dict[tuple[int, int], bool] = {}
 
     def offsets(self, f: int) -> list[int]:
-        if f not in self._offsets:
-            self._offsets[f] = fold_offsets(self.texts[f])
-        return self._offsets[f]
+        found = self._offsets[f]
+        if found is None:
+            found = self._offsets[f] = fold_offsets(self.texts[f])
+        return found
 
     def run(self, candidates: list[tuple[int, int, int]]) -> list[Match]:
-        bounds = []  # start of each field in the joined string
-        pos = 0
-        for f in self.folded:
-            bounds.append(pos)
-            pos += len(f) + 1
-        spans: dict[tuple[int, int], list[tuple[int, int, str]]] = {}
+        folded, texts = self.folded, self.texts
+        b1 = len(folded[0]) + 1  # start of each field in the joined string
+        b2 = b1 + len(folded[1]) + 1
+        scope = self.d._scope(self.doc.get("platform"), self.doc.get("category"))
+        plan = self.d._plan
+        spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
         detectors: set[int] = set()
-        terms, slots, fields_of, listing = self.d.terms, self.d._slots, self.d._fields_of, self.d._listing
-        candidates = candidates[:MAX_CANDIDATES]
-        in_scope = self._in_scope
-        for k, start, end in candidates:
-            term = terms[k]
-            length = end - start
-            f = 2 if start >= bounds[2] else 1 if start >= bounds[1] else 0
-            s = start - bounds[f]
-            for i in slots[k]:
-                if f not in fields_of[i] or (i not in in_scope and not self._in_scope_of(i)) or not in_scope[i]:
+        passed: list[int] = []
+        for k, start, end in candidates[:MAX_CANDIDATES]:
+            if start >= b2:
+                f, s = 2, start - b2
+            elif start >= b1:
+                f, s = 1, start - b1
+            else:
+                f, s = 0, start
+            e = s + end - start
+            negated = None
+            passed.clear()
+            for i, fields, is_detector, rule, excl, unless, near, within in plan[k]:
+                if f not in fields or not scope[i]:
                     continue
-                rule = listing[i].rule
-                if rule.detector:
+                if is_detector:
                     detectors.add(i)
-                elif self._term_ok(rule, f, s, s + length, term):
-                    spans.setdefault((i, f), []).append((s, s + length, term))
+                    continue
+                if negated is None:
+                    negated = _negated(folded[f], s)
+                if negated:
+                    continue
+                text = folded[f]
+                if excl and self._excluded(excl, f, s, text):
+                    continue
+                if unless is not None and self._unless(i, unless, f):
+                    continue
+                if near is not None and not near.search(text, max(0, s - within), s) \
+                        and not near.search(text, e, e + within):
+                    continue
+                passed.append(i)
+            if passed and self._position_ok(f, s, e, self.d.terms[k]):
+                for i in passed:
+                    found = spans.get((i, f))
+                    if found is None:
+                        spans[(i, f)] = [(s, e)]
+                    else:
+                        found.append((s, e))
         out = [m for (i, f), found in spans.items() for m in self._term_matches(i, f, found)]
         for i in sorted(detectors):
             out.extend(self._detector_matches(i))
         return out
 
-    def _in_scope_of(self, i: int) -> bool:
-        """Campaign scope and rule category conditions for this listing (cached per rule)."""
-        slot = self.d._listing[i]
-        ok = (slot.campaign.in_scope(self.platform, self.category)
-              and (slot.rule.detector is not None or slot.rule.applies_to_category(self.category)))
-        self._in_scope[i] = ok
-        return ok
-
-    def _term_ok(self, rule: Rule, f: int, s: int, e: int, term: str) -> bool:
-        text = self.folded[f]
-        if _negated(text, s):
-            return False
-        for shift, length, phrases in self.d._exclusions(rule, term):  # overlaps a false-positive phrase
-            if s + shift >= 0 and text[s + shift:s + shift + length] in phrases and self._unbroken(f, s + shift, length):
-                return False
-        if rule.unless and self._unless(rule, f):
-            return False
-        if rule.near:  # a near term entirely within ``within`` characters before or after the hit
-            near, w = self.d._near_re[id(rule)], rule.near.within
-            if not near.search(text, max(0, s - w), s) and not near.search(text, e, e + w):
-                return False
-        a, b = to_original(self.offsets(f), s, e)
+    def _position_ok(self, f: int, s: int, e: int, term: str) -> bool:
+        """No hard break inside the hit, and Latin word boundaries, in the ORIGINAL text."""
+        offsets = self.offsets(f)
+        a, b = offsets[s], offsets[e - 1] + 1
         if HARD_BREAKS.search(self.texts[f], a, b):
             return False
         if term[0].isascii() or term[-1].isascii():
             return latin_boundary_ok(self.texts[f], a, b, term)
         return True
+
+    def _excluded(self, groups: tuple[tuple[int, int, frozenset[str]], ...], f: int, s: int, text: str) -> bool:
+        """The hit overlaps a false-positive phrase of the rule."""
+        for shift, length, phrases in groups:
+            at = s + shift
+            if at >= 0 and text[at:at + length] in phrases and self._unbroken(f, at, length):
+                return True
+        return False
 
     def _unbroken(self, f: int, s: int, length: int) -> bool:
         """An exclusion phrase counts only as written, not across a space or punctuation the fold
@@ -231,41 +265,47 @@ class _ListingScan:
         a, b = to_original(self.offsets(f), s, s + length)
         return b - a == length
 
-    def _unless(self, rule: Rule, f: int) -> bool:
-        key = (id(rule), f)
-        if key not in self._unless_cache:
-            text = self.folded[f]
-            self._unless_cache[key] = self.d._unless_re[id(rule)].search(text) is not None
-        return self._unless_cache[key]
+    def _unless(self, i: int, unless: re.Pattern[str], f: int) -> bool:
+        key = (i, f)
+        found = self._unless_cache.get(key)
+        if found is None:
+            found = self._unless_cache[key] = unless.search(self.folded[f]) is not None
+        return found
 
-    def _term_matches(self, i: int, f: int, found: list[tuple[int, int, str]]) -> list[Match]:
+    def _term_matches(self, i: int, f: int, found: list[tuple[int, int]]) -> list[Match]:
         """One match per occurrence; of overlapping terms (中华 / 软中华) the longest wins."""
         slot, text, offsets = self.d._listing[i], self.texts[f], self.offsets(f)
         kept: list[tuple[int, int]] = []
-        for s, e, _term in sorted(found, key=lambda x: (x[0], -(x[1] - x[0]))):
+        if len(found) > 1:
+            found.sort(key=lambda x: (x[0], x[0] - x[1]))
+        for s, e in found:
             if kept and s < kept[-1][1]:
                 continue
             kept.append((s, e))
             if len(kept) >= MAX_MATCHES:
                 break
+        campaign, rule, field = slot.campaign.id, slot.rule, LISTING_FIELDS[f]
         out = []
         for s, e in kept:
-            a, b = to_original(offsets, s, e)
-            out.append(Match(slot.campaign.id, slot.rule.id, slot.rule.family, slot.rule.severity,
-                             LISTING_FIELDS[f], text[a:b], a, b, snippet(text, a, b)))
+            a, b = offsets[s], offsets[e - 1] + 1
+            out.append(new_match(campaign, rule.id, rule.family, rule.severity, field, text[a:b], a, b,
+                                 snippet(text, a, b)))
         return out
 
     def _detector_matches(self, i: int) -> list[Match]:
         slot = self.d._listing[i]
-        names = {name: k for k, name in enumerate(LISTING_FIELDS)}
-        texts = {name: self.texts[k] for name, k in names.items()}
-        folded = {name: self.folded[k] for name, k in names.items()}
+        texts = dict(zip(LISTING_FIELDS, self.texts))
+        folded = dict(zip(LISTING_FIELDS, self.folded))
         out = []
         for f in BUILTINS[slot.rule.detector].scan(texts, folded, self.d.today):
             text = texts[f.field]
-            a, b = map_folded(text, f)
-            out.append(Match(slot.campaign.id, slot.rule.id, slot.rule.family, f.severity or slot.rule.severity,
-                             f.field, text[a:b], a, b, snippet(text, a, b), f.detail))
+            if f.folded:
+                offsets = self.offsets(LISTING_FIELDS.index(f.field))
+                a, b = offsets[f.start], offsets[f.end - 1] + 1
+            else:
+                a, b = f.start, f.end
+            out.append(new_match(slot.campaign.id, slot.rule.id, slot.rule.family, f.severity or slot.rule.severity,
+                                 f.field, text[a:b], a, b, snippet(text, a, b), f.detail))
         return out
 
 

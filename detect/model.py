@@ -27,3 +27,26 @@ class Match:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+_SETTERS = tuple(Match.__dict__[name].__set__ for name in Match.__dataclass_fields__)
+_new = object.__new__
+
+
+def new_match(campaign: str, rule: str, family: str, severity: str, field: str, matched: str, start: int, end: int,
+              snippet: str, detail: str = "") -> Match:
+    """``Match(...)`` without the frozen dataclass ``__init__`` (ten ``object.__setattr__`` calls,
+    ~3x slower): the slot descriptors are set directly. Same object, same equality and hash."""
+    m = _new(Match)
+    s0, s1, s2, s3, s4, s5, s6, s7, s8, s9 = _SETTERS
+    s0(m, campaign)
+    s1(m, rule)
+    s2(m, family)
+    s3(m, severity)
+    s4(m, field)
+    s5(m, matched)
+    s6(m, start)
+    s7(m, end)
+    s8(m, snippet)
+    s9(m, detail)
+    return m

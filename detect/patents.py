@@ -30,6 +30,7 @@ _PUBLICATION = re.compile(
 )
 #: Every number format has a run of 5+ digits (the serial); most texts have none: skip them fast.
 _DIGIT_RUN = re.compile("[0-9０-９]{5}")
+_RUN_LEAD = 16  # prefix (2) + separators (2) + year (4) + space + type digit + space = 11, with margin
 _MASKED = re.compile(_LEFT + rf"(?P<pre>[ZzＺｚ][LlＬｌ]|[CcＣｃ][NnＮｎ])?[ 　:：]{{0,2}}{_D}{{2,8}}[*＊×xX]{{3,}}")
 
 #: Type digit -> (name, protection term in years from filing; designs 15 years from 2021).
@@ -94,15 +95,19 @@ def _ascii(s: str | None) -> str:
 def find_numbers(text: str) -> tuple[PatentNumber, ...]:
     """Patent-number-shaped strings in ``text``: with a dot and check character, or with a ZL/CN
     prefix (order numbers and phone numbers have neither)."""
-    if not _DIGIT_RUN.search(text):
+    run = _DIGIT_RUN.search(text)
+    if not run:
         return ()
+    # No number starts more than _RUN_LEAD characters before its first 5-digit run ("ZL： 2015 0
+    # 6727372" has it 11 in): the regexes start there (lookbehinds still see the text before).
+    pos = max(0, run.start() - _RUN_LEAD)
     out: list[PatentNumber] = []
     taken: list[tuple[int, int]] = []
-    for m in _PUBLICATION.finditer(text):
+    for m in _PUBLICATION.finditer(text, pos):
         out.append(PatentNumber(m.start(), m.end(), m.group(0), _ascii(m.group("pre")), _ascii(m.group("num")),
                                 "", publication_kind=_ascii(m.group("kind"))))
         taken.append(m.span())
-    for m in _NUMBER.finditer(text):
+    for m in _NUMBER.finditer(text, pos):
         if any(s <= m.start() < e for s, e in taken):
             continue
         pre, chk, y4, t12, s7, y2, t8, s5 = m.group("pre", "chk", "y4", "t12", "s7", "y2", "t8", "s5")
