@@ -122,11 +122,12 @@ def main() -> None:
             server.unlink(key)
         run(server, args.urls, args.probes)
     finally:
-        for key in server.scan_iter(match="bench-dedupe:*"):
-            server.unlink(key)
-        if proc is not None:
+        if proc is not None:  # a private server: just stop it
             proc.terminate()
             proc.wait(10)
+        else:
+            for key in server.scan_iter(match="bench-dedupe:*"):
+                server.unlink(key)
 
 
 if __name__ == "__main__":

@@ -203,6 +203,11 @@ SHOPWATCH_CLUSTER_DEDUPE_GROWTH = 2
 SHOPWATCH_CLUSTER_RATE = 0.0  # requests/s per domain (token bucket in Redis)
 SHOPWATCH_CLUSTER_DOMAIN_CONCURRENCY = 0  # leased requests per domain at once
 SHOPWATCH_CLUSTER_JOB = None  # set by the worker on each crawler: the job it serves
+# Workers on one machine share the embedded SQLite file, whose open write batch holds its write
+# lock (BEGIN IMMEDIATE): a worker commits its batch after this many seconds (not
+# SHOPWATCH_STORE_BATCH_SECONDS), so the others wait milliseconds, not a second.
+SHOPWATCH_CLUSTER_STORE_BATCH_SECONDS = 0.05
+SHOPWATCH_CLUSTER_STORE_BATCH = 100  # writes per batch in a worker (not SHOPWATCH_STORE_BATCH)
 # What `shopwatch worker` changes in each job's crawler (crawler/cluster/worker.py merges these in):
 # the frontier in Redis, acknowledgements at the edges, Retry-After shared through Redis.
 SHOPWATCH_CLUSTER_SCHEDULER = "crawler.cluster.scheduler.ClusterScheduler"

@@ -77,6 +77,8 @@ class LeasedQueue(ScrapyRedisQueue):
         self._settle = server.register_script(scripts.SETTLE)
         self._release = server.register_script(scripts.RELEASE)
         self._close = server.register_script(scripts.CLOSE)
+        self._pause = server.register_script(scripts.PAUSE)
+        self._pauses = server.register_script(scripts.PAUSES)
 
     def __len__(self) -> int:
         return max(0, int(self.server.hget(self.keys.job(self.job_id, "stats"), "queued") or 0))
@@ -140,6 +142,15 @@ class LeasedQueue(ScrapyRedisQueue):
         for rid, dom in leases:
             args.extend((rid, dom))
         return int(self._release(args=args)) if len(args) > 2 else 0
+
+    def pause(self, domain: str, seconds: float) -> None:
+        """Pause ``domain`` for every worker of every job (Retry-After); pauses only grow."""
+        self._pause(args=[*self._head(), domain, int(seconds * 1000)])
+
+    def pauses(self) -> dict[str, float]:
+        """Paused domains -> seconds left (expired ones are dropped on the way)."""
+        reply = self._pauses(args=self._head())
+        return {_text(reply[i]): float(reply[i + 1]) / 1000 for i in range(0, len(reply), 2)}
 
     def close(self, state: str, reason: str) -> bool:
         return bool(self._close(args=[*self._head(), state, reason]))

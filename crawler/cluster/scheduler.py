@@ -217,15 +217,15 @@ class ClusterScheduler(BaseScheduler):
         self.pushed = now
 
     def _read_pauses(self) -> None:
-        reply = self.server.register_script(_scripts().PAUSES)(args=[self.keys.prefix, self.job_id])
+        assert self.queue is not None
         now = time.time()
-        self.paused_until = {_text(reply[i]): now + float(reply[i + 1]) / 1000 for i in range(0, len(reply), 2)}
+        self.paused_until = {domain: now + left for domain, left in self.queue.pauses().items()}
 
     def publish_pause(self, domain: str, seconds: float) -> None:
         """A Retry-After seen here pauses ``domain`` for every worker of every job."""
         self.paused_until[domain] = max(self.paused_until.get(domain, 0.0), time.time() + seconds)
-        self._guard(self.server.register_script(_scripts().PAUSE),
-                    args=[self.keys.prefix, self.job_id, domain, int(seconds * 1000)])
+        if self.queue is not None:
+            self._guard(self.queue.pause, domain, seconds)
 
     # --- helpers ----------------------------------------------------------------------------------
 
@@ -278,13 +278,3 @@ class ClusterScheduler(BaseScheduler):
         slot = getattr(self.crawler.engine, "_slot", None)
         if slot is not None:
             slot.nextcall.schedule()
-
-
-def _scripts() -> Any:
-    from crawler.cluster import scripts
-
-    return scripts
-
-
-def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)

@@ -98,11 +98,26 @@ for s = 0, B.n - 1 do
   B.m[s], B.k[s], B.cap[s], B.c[s] = f['m' .. s], f['k' .. s], f['cap' .. s], f['c' .. s] or 0
 end
 
+local function next_prime(n)
+  if n <= 2 then return 2 end
+  if n % 2 == 0 then n = n + 1 end
+  while true do
+    local prime, d = true, 3
+    while d * d <= n do
+      if n % d == 0 then prime = false; break end
+      d = d + 2
+    end
+    if prime then return n end
+    n = n + 2
+  end
+end
+
+-- probe i of a URL: enhanced double hashing h1 + i*h2 + (i^3 - i)/6 (see bloom.py)
 local function seen(h1, h2)
   for s = B.n - 1, 0, -1 do
     local key, m, hit = K.bloom_slice(nil, s), B.m[s], true
     for i = 0, B.k[s] - 1 do
-      if redis.call('GETBIT', key, (h1 + i * h2) % m) == 0 then hit = false; break end
+      if redis.call('GETBIT', key, (h1 + i * h2 + (i * i * i - i) / 6) % m) == 0 then hit = false; break end
     end
     if hit then return true end
   end
@@ -116,14 +131,14 @@ local function add(h1, h2)
     local p = (ERR / 2) * (0.5 ^ s)  -- slice errors halve: their sum stays under ERR
     local k = math.ceil(-math.log(p) / math.log(2))
     local cap = CAP0 * (GROWTH ^ s)
-    local m = math.ceil(cap * k / math.log(2))
+    local m = next_prime(math.ceil(cap * k / math.log(2)))  -- prime: see bloom.slice_shape
     redis.call('SETBIT', K.bloom_slice(nil, s), m - 1, 0)  -- allocate once, not bit by bit
     redis.call('HSET', K.bloom(), 'n', s + 1, 'm' .. s, m, 'k' .. s, k, 'cap' .. s, cap, 'c' .. s, 0)
     B.n, B.m[s], B.k[s], B.cap[s], B.c[s] = s + 1, m, k, cap, 0
   end
   -- one SETBIT per bit: measured cheaper in Redis CPU than one BITFIELD with k operations
   local key, m = K.bloom_slice(nil, s), B.m[s]
-  for i = 0, B.k[s] - 1 do redis.call('SETBIT', key, (h1 + i * h2) % m, 1) end
+  for i = 0, B.k[s] - 1 do redis.call('SETBIT', key, (h1 + i * h2 + (i * i * i - i) / 6) % m, 1) end
   B.c[s] = B.c[s] + 1
   B.added = B.added + 1
 end

@@ -39,6 +39,8 @@ def crawler_settings(base: Settings, job_id: str, concurrency: int | None) -> Se
     s.set("SHOPWATCH_CLUSTER_JOB", job_id, priority="cmdline")
     s.set("SHOPWATCH_JOBS_ENABLED", False, priority="cmdline")  # the job record is the cluster's (below)
     s.set("SHOPWATCH_FOLLOWUP", False, priority="cmdline")  # "not seen by this worker" is not "gone"
+    s.set("SHOPWATCH_STORE_BATCH_SECONDS", s.getfloat("SHOPWATCH_CLUSTER_STORE_BATCH_SECONDS"), priority="cmdline")
+    s.set("SHOPWATCH_STORE_BATCH", s.getint("SHOPWATCH_CLUSTER_STORE_BATCH"), priority="cmdline")
     if concurrency:
         s.set("CONCURRENT_REQUESTS", concurrency, priority="cmdline")
     return s

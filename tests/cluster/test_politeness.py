@@ -1,6 +1,6 @@
 """Politeness across the cluster, end to end: three worker processes against one domain hold
 the job's requests/s together, measured from the times the pages were fetched. The job re-checks
-300 known item pages (``-a recheck=FILE``), so the queue is full from the start and the rate
+180 known item pages (``-a recheck=FILE``), so the queue is full from the start and the rate
 limit, not link discovery, is what paces the crawl."""
 from __future__ import annotations
 
@@ -19,10 +19,10 @@ def test_three_workers_hold_the_domain_rate_together(cluster: Cluster, sim_facto
     from mallsim.truth import truth_records
     from mallsim.world import World, WorldConfig
 
-    rate = 25.0
+    rate = 12.0  # low enough that CPU-starved workers on this shared 2-core machine still reach it
     sim = sim_factory(merchants=30)
     items = [r["url"] for r in truth_records(World(WorldConfig(seed=7, merchants=30)), sim.base_url)
-             if r["kind"] == "listing" and r["platform"] == "weishop"][:300]
+             if r["kind"] == "listing" and r["platform"] == "weishop"][:180]
     recheck = cluster.tmp / "recheck.txt"
     recheck.write_text("\n".join(items), encoding="utf-8")
     job = cluster.submit("weishop", "--port", str(sim.port), "--rate", str(rate), "-a", f"recheck={recheck}")
@@ -35,6 +35,6 @@ def test_three_workers_hold_the_domain_rate_together(cluster: Cluster, sim_facto
     with open_store(None, cluster.tmp / "data", existing=True) as store:
         times = sorted(_seconds(p["fetched_at"]) for p in store.iter_pages(job_id=job)
                        if not p["url"].endswith("/robots.txt"))  # robots.txt: one per worker, not leased
-    assert len(times) == len(items) >= 250
+    assert len(times) == len(items) == 180
     measured = (len(times) - 1) / (times[-1] - times[0])
     assert abs(measured - rate) <= 0.10 * rate, f"{measured:.1f} pages/s for a limit of {rate}"
