@@ -13,11 +13,17 @@ from pathlib import Path
 from crawler.errors import UserError
 from detect.campaign import Campaign, load_campaign
 
-#: Shipped campaign files (legal basis in their comments).
-SHIPPED_DIR = Path(__file__).resolve().parents[1] / "campaigns"
+#: Shipped campaign files (legal basis in their comments): the repository's ``campaigns/``, or
+#: ``SHOPWATCH_SHIPPED_CAMPAIGNS`` where the package is installed away from the checkout (the
+#: Docker image sets it).
+SHIPPED_DIR = Path(os.environ.get("SHOPWATCH_SHIPPED_CAMPAIGNS")
+                   or Path(__file__).resolve().parents[1] / "campaigns")
 
 
 def shipped_campaigns(directory: Path = SHIPPED_DIR) -> list[Campaign]:
+    if not directory.is_dir():  # a wheel install without the checkout: say so, never run silently empty
+        raise UserError(f"shipped campaigns not found at {directory}: set SHOPWATCH_SHIPPED_CAMPAIGNS "
+                        f"to the repository's campaigns/ directory")
     return [load_campaign(p) for p in sorted(directory.glob("*.yaml"))]
 
 
@@ -49,6 +55,8 @@ class CampaignRegistry:
 
     def _load_all(self) -> dict[str, Campaign]:
         found: dict[str, Campaign] = {}
+        if not self.shipped_dir.is_dir():
+            shipped_campaigns(self.shipped_dir)  # raises, naming the directory
         for directory in (self.shipped_dir, self.added_dir):
             for path in sorted(directory.glob("*.yaml")) if directory.is_dir() else ():
                 campaign = load_campaign(path)

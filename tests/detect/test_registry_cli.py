@@ -107,3 +107,13 @@ def test_detect_with_one_campaign_and_bad_arguments(capsys, tmp_path):
     assert code == 2 and "cannot read the input" in err
     code, _, err = run(capsys, tmp_path, "detect", "--input", str(listings), "--output", str(hits), "--campaign", "zzz")
     assert code == 2 and "no campaign 'zzz'" in err
+
+
+def test_missing_shipped_campaigns_are_an_error_naming_the_directory(tmp_path) -> None:
+    import pytest
+
+    from crawler.errors import UserError
+    from detect.registry import CampaignRegistry
+
+    with pytest.raises(UserError, match="SHOPWATCH_SHIPPED_CAMPAIGNS"):
+        CampaignRegistry(tmp_path, shipped_dir=tmp_path / "nowhere").list()
