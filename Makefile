@@ -22,6 +22,9 @@ bench: setup
 	$(BIN)/python bench/mallsim_pages.py
 	$(BIN)/python bench/crawl.py
 	$(BIN)/python bench/browser.py
+	$(BIN)/python bench/detect.py
+	$(BIN)/python bench/dedupe.py
+	$(BIN)/python bench/workers.py
 	$(BIN)/python bench/browser_memory.py
 	$(BIN)/python bench/evidence.py
 	servers="$$(bash scripts/servers up --env)" && eval "$$servers" && $(BIN)/python bench/ingest.py

@@ -18,7 +18,7 @@ DEFAULT_DATA_DIR = "data"
 
 #: Modules that add their own sub-commands: each has ``register(sub)`` taking the sub-parsers
 #: action (one home per capability; this file keeps only the core commands).
-COMMAND_MODULES: tuple[str, ...] = ("detect.cli", "evidence.cli")
+COMMAND_MODULES: tuple[str, ...] = ("detect.cli", "crawler.cluster.cli", "evidence.cli")
 
 
 def data_dir(args: argparse.Namespace) -> Path:
@@ -105,13 +105,6 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--offset", type=non_negative, default=0)
     search.add_argument("--json", action="store_true", help="JSON lines, one per hit")
     search.set_defaults(func=cmd_search)
-
-    jobs = sub.add_parser("jobs", help="crawl jobs recorded in the store")
-    jobsub = jobs.add_subparsers(dest="jobs_command", required=True)
-    jl = jobsub.add_parser("list", help="recent jobs, newest first")
-    jl.add_argument("--limit", type=positive, default=20)
-    jl.add_argument("--json", action="store_true")
-    jl.set_defaults(func=cmd_jobs_list)
 
     import importlib
 
@@ -219,20 +212,6 @@ def cmd_search(args: argparse.Namespace) -> int:
             print(line)
     else:
         print_results(" ".join(args.query), result)
-    return 0
-
-
-def cmd_jobs_list(args: argparse.Namespace) -> int:
-    from crawler.config import open_store
-    from crawler.report import print_jobs
-
-    with open_store(None, data_dir(args), existing=True) as store:
-        jobs = list(store.list_jobs(limit=args.limit))
-    if args.json:
-        for job in jobs:
-            print(json.dumps(job, ensure_ascii=False, default=str))
-    else:
-        print_jobs(jobs)
     return 0
 
 

@@ -174,3 +174,39 @@ SHOPWATCH_FOLLOWUP = True
 SHOPWATCH_FOLLOWUP_MAX = 1_000_000
 SHOPWATCH_PROGRESS = False  # the CLI turns it on; plain `scrapy crawl` keeps Scrapy's log lines
 SHOPWATCH_PROGRESS_INTERVAL = 2.0  # seconds
+
+# --- distributed crawling on Redis (crawler/cluster; `shopwatch jobs submit`, `shopwatch worker`) --
+REDIS_URL = None  # env REDIS_URL over this; e.g. redis://127.0.0.1:6379/0 (run Redis with appendonly yes)
+SHOPWATCH_CLUSTER_PREFIX = "shopwatch"  # env over setting; every key starts with it (crawler/cluster/keys.py)
+SHOPWATCH_CLUSTER_LEASE_SECONDS = 60.0  # a leased request returns to the queue if not acknowledged by then
+SHOPWATCH_CLUSTER_MAX_DELIVERIES = 3  # leases of one request (expired ones included) before it is dead-lettered
+SHOPWATCH_CLUSTER_PREFETCH = 8  # requests leased per Redis call (held locally until the engine takes them)
+SHOPWATCH_CLUSTER_ENQUEUE_BATCH = 200  # discovered requests sent per Redis call (else every commit)
+SHOPWATCH_CLUSTER_COMMIT_SECONDS = 0.5  # enqueue discoveries, flush the store, then acknowledge: this often
+SHOPWATCH_CLUSTER_POLL_MIN = 0.05  # seconds: first wait after an empty lease ...
+SHOPWATCH_CLUSTER_POLL_MAX = 2.0  # ... doubling up to this: an idle worker makes <= 1 call per this
+SHOPWATCH_CLUSTER_POLL_BUSY = 0.25  # seconds: longest wait while other workers hold leases (work may come)
+SHOPWATCH_CLUSTER_HEARTBEAT = 2.0  # seconds between worker heartbeats (and job discovery)
+SHOPWATCH_CLUSTER_WORKER_TTL = 10.0  # seconds without heartbeat after which a worker counts as gone
+SHOPWATCH_CLUSTER_DEAD_MAX = 10_000  # dead letters kept per job (newest)
+SHOPWATCH_CLUSTER_JOB_TTL = 7 * 24 * 3600  # seconds a finished job's meta, stats and dead letters stay
+SHOPWATCH_CLUSTER_RETRY_SECONDS = 1.0  # after a Redis error, wait this long before the next call
+# Dedupe: a scalable Bloom filter per job (crawler/cluster/bloom.py). Total false-drop rate bound
+# (a new URL wrongly taken as seen), first slice capacity, growth factor of later slices.
+SHOPWATCH_CLUSTER_DEDUPE_ERROR = 1e-7
+SHOPWATCH_CLUSTER_DEDUPE_CAPACITY = 8192
+SHOPWATCH_CLUSTER_DEDUPE_GROWTH = 2
+# Per-domain politeness for every worker together (a job's --rate/--domain-concurrency or its
+# profile's politeness override these); 0 = unlimited.
+SHOPWATCH_CLUSTER_RATE = 0.0  # requests/s per domain (token bucket in Redis)
+SHOPWATCH_CLUSTER_DOMAIN_CONCURRENCY = 0  # leased requests per domain at once
+SHOPWATCH_CLUSTER_JOB = None  # set by the worker on each crawler: the job it serves
+# What `shopwatch worker` changes in each job's crawler (crawler/cluster/worker.py merges these in):
+# the frontier in Redis, acknowledgements at the edges, Retry-After shared through Redis.
+SHOPWATCH_CLUSTER_SCHEDULER = "crawler.cluster.scheduler.ClusterScheduler"
+SHOPWATCH_CLUSTER_SPIDER_MIDDLEWARES = {"crawler.cluster.ack.AckSpiderMiddleware": 1}  # outermost
+SHOPWATCH_CLUSTER_DOWNLOADER_MIDDLEWARES = {
+    "crawler.cluster.ack.AckDownloaderMiddleware": 1,  # outermost: sees final failures only
+    "crawler.middlewares.BackoffRetryMiddleware": None,
+    "crawler.cluster.politeness.ClusterRetryMiddleware": 550,
+}

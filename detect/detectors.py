@@ -75,7 +75,7 @@ def scan_patent_numbers(texts: Mapping[str, str], folded: Mapping[str, str], tod
         text = texts.get(field) or ""
         end_of_text = len(text.rstrip())
         for number in patents.find_numbers(text):
-            if not number.check and number.end >= end_of_text:
+            if not number.check and not text[number.end:end_of_text].strip(" .．。·"):
                 continue  # cut off by a title length limit: nothing to judge
             found = patents.problems(number, _claimed_type(text, number.start, number.end), today)
             if found:

@@ -4,8 +4,10 @@ Fast path (most listings): three ``str.translate`` calls and one automaton pass 
 work per character. Only texts with a candidate term pay for the Python-level checks (field,
 scope, category, exclusions, co-occurrence, ``unless``, Latin word boundaries) and for the offset
 map back to the original text. Context words (``near``, ``unless``, ``exclude``) are not in the
-automaton: they are checked with ``str.find`` around a candidate, so a common unit word (条, 盒)
-does not make every listing a candidate.
+automaton: they are checked around a candidate (small regexes, grouped set lookups), so a common
+unit word (条, 盒) does not make every listing a candidate. Crawled text is hostile: fields are
+scanned up to ``MAX_FIELD_CHARS`` and a listing reports at most ``MAX_MATCHES`` hits per rule and
+field.
 """
 from __future__ import annotations
 
@@ -21,6 +23,11 @@ from detect.detectors import BUILTINS, map_folded
 from detect.model import LISTING_FIELDS, Match
 from detect.text import TABLE, fold, fold_offsets, latin_boundary_ok, snippet, to_original
 
+#: Longest field prefix scanned (a listing is a few hundred characters; offsets stay exact).
+MAX_FIELD_CHARS = 20_000
+#: Most candidates verified per listing, and most hits reported per rule and field.
+MAX_CANDIDATES = 5_000
+MAX_MATCHES = 50
 #: Separator between folded fields in the scanned string (``fold`` never produces it).
 _SEP = "\x00"
 #: Negations that void a term hit right after them (at most ``NEGATION_GAP`` folded character
@@ -32,6 +39,9 @@ NEGATIONS: tuple[str, ...] = ("不含", "不含任何", "不含有", "不能", "
                               "谨防", "不提供", "不涉及", "不属于", "不代替", "不替代", "不会", "不添加", "未添加",
                               "不添加任何")
 NEGATION_GAP = 1
+#: Brackets, sentence punctuation and line breaks end a phrase: a term never spans them
+#: ("【官方正品】烟酰胺" holds no 正品烟), while spaces, dots and emoji inside a word are evasion.
+HARD_BREAKS = re.compile(r"[【】\[\]()（）{}《》<>「」『』,，。;；!！?？:：|｜\n\r\t]")
 
 
 @dataclass(frozen=True)
@@ -62,20 +72,27 @@ class Detector:
                     by_term.setdefault(term, []).append(len(self._listing) - 1)
         self.terms = tuple(by_term)  # pattern index -> folded term
         self._slots = tuple(tuple(by_term[t]) for t in self.terms)  # pattern index -> listing rules
-        self._excl_cache: dict[tuple[int, str], tuple[tuple[str, int], ...]] = {}
+        self._excl_cache: dict[tuple[int, str], tuple[tuple[int, int, frozenset[str]], ...]] = {}
         rules = [slot.rule for slot in self._listing]
+        #: listing rule -> indexes of the fields it reads (detectors: title and description)
+        self._fields_of = tuple(frozenset((0, 1) if r.detector else (LISTING_FIELDS.index(x) for x in r.fields))
+                                for r in rules)
         self._near_re = {id(r): _alternation(r.near.terms) for r in rules if r.near}
         self._unless_re = {id(r): _alternation(r.unless) for r in rules if r.unless}
         self._shop_names: dict[str, str] = {}  # folded shop names: one merchant, many listings
         self._find = self._automaton() if matcher == "automaton" else self._regex()
 
-    def _exclusions(self, rule: Rule, term: str) -> tuple[tuple[str, int], ...]:
-        """(exclusion, shift) pairs that can overlap a hit of ``term`` at s: the exclusion would
-        start at s + shift and agrees with the term where they overlap (computed once)."""
+    def _exclusions(self, rule: Rule, term: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
+        """Exclusions that can overlap a hit of ``term`` at s, grouped as (shift, length, phrases):
+        a phrase would start at s + shift and agrees with the term where they overlap. One slice
+        and one set lookup per group (computed once per rule and term)."""
         key = (id(rule), term)
         found = self._excl_cache.get(key)
         if found is None:
-            found = self._excl_cache[key] = tuple(_overlaps(rule.exclude, term))
+            groups: dict[tuple[int, int], set[str]] = {}
+            for x, shift in _overlaps(rule.exclude, term):
+                groups.setdefault((shift, len(x)), set()).add(x)
+            found = self._excl_cache[key] = tuple((sh, n, frozenset(xs)) for (sh, n), xs in groups.items())
         return found
 
     # --- candidate finders ---------------------------------------------------------------------
@@ -101,6 +118,8 @@ class Detector:
     def scan_listing(self, doc: Mapping[str, Any]) -> list[Match]:
         """Every rule hit in the listing's title, description and shop name ([] for most)."""
         title, description, shop = doc.get("title") or "", doc.get("description") or "", doc.get("shop_name") or ""
+        if len(title) > MAX_FIELD_CHARS or len(description) > MAX_FIELD_CHARS or len(shop) > MAX_FIELD_CHARS:
+            title, description, shop = title[:MAX_FIELD_CHARS], description[:MAX_FIELD_CHARS], shop[:MAX_FIELD_CHARS]
         folded_shop = self._shop_names.get(shop)
         if folded_shop is None:
             if len(self._shop_names) > 4096:
@@ -112,6 +131,11 @@ class Detector:
         if not candidates:
             return []
         return _ListingScan(self, doc, texts, folded).run(candidates)
+
+    def candidate_count(self, doc: Mapping[str, Any]) -> int:
+        """How many candidate terms the automaton finds in a listing (0 = the fast path)."""
+        folded = [fold(doc.get(k) or "") for k in LISTING_FIELDS]
+        return len(self._find(_SEP.join(folded)))
 
     # --- merchants ----------------------------------------------------------------------------
 
@@ -152,16 +176,18 @@ class _ListingScan:
             pos += len(f) + 1
         spans: dict[tuple[int, int], list[tuple[int, int, str]]] = {}
         detectors: set[int] = set()
-        terms, slots = self.d.terms, self.d._slots
+        terms, slots, fields_of, listing = self.d.terms, self.d._slots, self.d._fields_of, self.d._listing
+        candidates = candidates[:MAX_CANDIDATES]
+        in_scope = self._in_scope
         for k, start, end in candidates:
             term = terms[k]
             length = end - start
             f = 2 if start >= bounds[2] else 1 if start >= bounds[1] else 0
             s = start - bounds[f]
             for i in slots[k]:
-                if not self._applies(i, f):
+                if f not in fields_of[i] or (i not in in_scope and not self._in_scope_of(i)) or not in_scope[i]:
                     continue
-                rule = self.d._listing[i].rule
+                rule = listing[i].rule
                 if rule.detector:
                     detectors.add(i)
                 elif self._term_ok(rule, f, s, s + length, term):
@@ -171,23 +197,20 @@ class _ListingScan:
             out.extend(self._detector_matches(i))
         return out
 
-    def _applies(self, i: int, f: int) -> bool:
+    def _in_scope_of(self, i: int) -> bool:
+        """Campaign scope and rule category conditions for this listing (cached per rule)."""
         slot = self.d._listing[i]
-        if slot.rule.detector:
-            return LISTING_FIELDS[f] != "shop_name" or "shop_name" in slot.rule.fields
-        if LISTING_FIELDS[f] not in slot.rule.fields:
-            return False
-        if i not in self._in_scope:
-            self._in_scope[i] = (slot.campaign.in_scope(self.platform, self.category)
-                                 and slot.rule.applies_to_category(self.category))
-        return self._in_scope[i]
+        ok = (slot.campaign.in_scope(self.platform, self.category)
+              and (slot.rule.detector is not None or slot.rule.applies_to_category(self.category)))
+        self._in_scope[i] = ok
+        return ok
 
     def _term_ok(self, rule: Rule, f: int, s: int, e: int, term: str) -> bool:
         text = self.folded[f]
         if _negated(text, s):
             return False
-        for x, shift in self.d._exclusions(rule, term):  # a hit overlapping a false-positive phrase
-            if s + shift >= 0 and text.startswith(x, s + shift):
+        for shift, length, phrases in self.d._exclusions(rule, term):  # overlaps a false-positive phrase
+            if s + shift >= 0 and text[s + shift:s + shift + length] in phrases and self._unbroken(f, s + shift, length):
                 return False
         if rule.unless and self._unless(rule, f):
             return False
@@ -195,10 +218,18 @@ class _ListingScan:
             near, w = self.d._near_re[id(rule)], rule.near.within
             if not near.search(text, max(0, s - w), s) and not near.search(text, e, e + w):
                 return False
+        a, b = to_original(self.offsets(f), s, e)
+        if HARD_BREAKS.search(self.texts[f], a, b):
+            return False
         if term[0].isascii() or term[-1].isascii():
-            a, b = to_original(self.offsets(f), s, e)
             return latin_boundary_ok(self.texts[f], a, b, term)
         return True
+
+    def _unbroken(self, f: int, s: int, length: int) -> bool:
+        """An exclusion phrase counts only as written, not across a space or punctuation the fold
+        removed ("销量第一 批发" does not contain 第一批)."""
+        a, b = to_original(self.offsets(f), s, s + length)
+        return b - a == length
 
     def _unless(self, rule: Rule, f: int) -> bool:
         key = (id(rule), f)
@@ -215,6 +246,8 @@ class _ListingScan:
             if kept and s < kept[-1][1]:
                 continue
             kept.append((s, e))
+            if len(kept) >= MAX_MATCHES:
+                break
         out = []
         for s, e in kept:
             a, b = to_original(offsets, s, e)
@@ -251,11 +284,9 @@ def _overlaps(exclusions: Iterable[str], term: str) -> Iterator[tuple[str, int]]
                 yield x, shift
 
 
+_NEGATED = re.compile("(?:" + "|".join(sorted(NEGATIONS, key=len, reverse=True)) + ")[^\x00]{0,%d}$" % NEGATION_GAP)
+_NEG_LOOKBACK = max(map(len, NEGATIONS)) + NEGATION_GAP
+
+
 def _negated(text: str, start: int) -> bool:
-    for gap in range(NEGATION_GAP + 1):
-        end = start - gap
-        if end <= 0:
-            break
-        if text.endswith(NEGATIONS, 0, end):
-            return True
-    return False
+    return start > 0 and _NEGATED.search(text, max(0, start - _NEG_LOOKBACK), start) is not None

@@ -22,12 +22,14 @@ _NUMBER = re.compile(
     _LEFT
     + r"(?:(?P<pre>[ZzＺｚ][LlＬｌ]|[CcＣｃ][NnＮｎ])[ \t:：]{0,2})?"
     + rf"(?:(?P<y4>{_D}{{4}})[ 　]?(?P<t12>{_D})[ 　]?(?P<s7>{_D}{{7}})|(?P<y2>{_D}{{2}})(?P<t8>{_D})(?P<s5>{_D}{{5}}))"
-    + r"(?:[ 　]?(?P<dot>[.．。·])[ 　]?(?P<chk>[0-9０-９XxＸｘ]))?"
-    + r"(?![0-9０-９])"
+    # the check character may be followed by more digits (titles run "….32024新款" together)
+    + r"(?:[ 　]?(?P<dot>[.．。·])[ 　]?(?P<chk>[0-9０-９XxＸｘ])|(?![0-9０-９]))"
 )
 _PUBLICATION = re.compile(
     _LEFT + rf"(?P<pre>[CcＣｃ][NnＮｎ])[ 　]?(?P<num>{_D}{{9}})[ 　]?(?P<kind>[ABCUYSabcuysＡ-Ｚ])(?P<ver>{_D})?(?![0-9０-９A-Za-z])"
 )
+#: Every number format has a run of 5+ digits (the serial); most texts have none: skip them fast.
+_DIGIT_RUN = re.compile("[0-9０-９]{5}")
 _MASKED = re.compile(_LEFT + rf"(?P<pre>[ZzＺｚ][LlＬｌ]|[CcＣｃ][NnＮｎ])?[ 　:：]{{0,2}}{_D}{{2,8}}[*＊×xX]{{3,}}")
 
 #: Type digit -> (name, protection term in years from filing; designs 15 years from 2021).
@@ -83,13 +85,17 @@ class PatentNumber:
 
 
 def _ascii(s: str | None) -> str:
-    return unicodedata.normalize("NFKC", s or "").upper()
+    if not s:
+        return ""
+    return s.upper() if s.isascii() else unicodedata.normalize("NFKC", s).upper()
 
 
 @lru_cache(maxsize=256)
 def find_numbers(text: str) -> tuple[PatentNumber, ...]:
     """Patent-number-shaped strings in ``text``: with a dot and check character, or with a ZL/CN
     prefix (order numbers and phone numbers have neither)."""
+    if not _DIGIT_RUN.search(text):
+        return ()
     out: list[PatentNumber] = []
     taken: list[tuple[int, int]] = []
     for m in _PUBLICATION.finditer(text):
@@ -99,16 +105,19 @@ def find_numbers(text: str) -> tuple[PatentNumber, ...]:
     for m in _NUMBER.finditer(text):
         if any(s <= m.start() < e for s, e in taken):
             continue
-        pre, chk = _ascii(m.group("pre")), _ascii(m.group("chk"))
+        pre, chk, y4, t12, s7, y2, t8, s5 = m.group("pre", "chk", "y4", "t12", "s7", "y2", "t8", "s5")
         if not chk and not pre:
             continue
-        body = "".join(g for g in m.group("y4", "t12", "s7") if g) or "".join(m.group("y2", "t8", "s5"))
-        out.append(PatentNumber(m.start(), m.end(), m.group(0), pre, _ascii(body), chk))
+        body = f"{y4}{t12}{s7}" if y4 else f"{y2}{t8}{s5}"
+        start, end = m.span()
+        out.append(PatentNumber(start, end, text[start:end], _ascii(pre), _ascii(body), _ascii(chk)))
     return tuple(sorted(out, key=lambda n: n.start))
 
 
 @lru_cache(maxsize=256)
 def find_masked(text: str) -> tuple[re.Match[str], ...]:
+    if "*" not in text and "＊" not in text and "×" not in text and "x" not in text.lower():
+        return ()
     return tuple(_MASKED.finditer(text))
 
 

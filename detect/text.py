@@ -23,12 +23,16 @@ from crawler.normalize import TranslateTable, search_key
 
 #: Symbols kept by ``fold`` although they are not letters or digits: they are terms themselves.
 KEEP_SYMBOLS = frozenset("🚬💨%")
+#: Letters that sellers use as separators ("烟丶油", "中ノ华"): dropped like punctuation.
+SEPARATOR_LETTERS = frozenset("丶丿乀乁ノヽゝ〆亻")
 
 
 def _fold_char(c: str) -> str:
     """Folded form of one character: '' for separators, punctuation, symbols and controls."""
     if c in KEEP_SYMBOLS:
         return c
+    if c in SEPARATOR_LETTERS:
+        return ""
     out = []
     for x in search_key(c):
         if x in KEEP_SYMBOLS or unicodedata.category(x)[0] in "LN":

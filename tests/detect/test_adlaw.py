@@ -74,3 +74,9 @@ def test_marketing_to_minors(detector):
     assert "misleading_ad" in families(detector, "零食", "小朋友快让爸爸妈妈下单", category="food")
     assert "misleading_ad" not in families(detector, "奶粉", "让妈妈放心的选择", category="baby")
     assert "misleading_ad" not in families(detector, "白酒", "未成年人禁止购买", category="liquor")
+
+
+def test_exclusions_do_not_reach_across_a_space(detector):
+    # "销量第一 批发" folds to 销量第一批发, which contains the exception 第一批; as written it does not
+    assert "misleading_ad" in families(detector, "打火机 真正的销量第一 批发", category="smoking_accessories")
+    assert "misleading_ad" not in families(detector, "第一批 新茶 上市", category="tea")

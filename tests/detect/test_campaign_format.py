@@ -135,3 +135,11 @@ def test_anchor_contract(campaigns, detector):
             assert anchors is not None
             assert any(a in fold(doc.get(m.field) or "") for a in anchors), m
     assert rules[("licence", "licence-disclosure")].anchors is None
+
+
+def test_campaign_scope_also_limits_built_in_detectors(tmp_path):
+    c = load_campaign(write(tmp_path, VALID))
+    d = Detector([c], today=date(2025, 6, 18))
+    doc = {"title": "专利号 ZL 2019 2 0123456.7", "category": "liquor", "platform": "weishop"}
+    assert [m.rule for m in d.scan_listing(doc)] == ["fake-numbers"]
+    assert d.scan_listing({**doc, "platform": "vshop"}) == []

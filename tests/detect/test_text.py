@@ -15,6 +15,7 @@ from detect.text import fold, fold_offsets, latin_boundary_ok, to_original
     ("中😀华", "中华"),  # emoji between characters
     ("中\u200b华", "中华"),  # zero-width space
     ("软·中·华！", "软中华"),
+    ("烟丶油", "烟油"),  # a stroke character used as a separator
     ("🚬一条", "🚬一条"),  # the cigarette emoji is a term: kept
     ("100％", "100%"),
     ("No.1", "no1"),

@@ -70,3 +70,20 @@ def test_match_points_into_the_original_text(detector):
     assert title[m.start:m.end] == m.matched == "軟 中.華"
     assert m.field == "title" and m.campaign == "tobacco" and m.family == "tobacco"
     assert m.matched in m.snippet
+
+
+def test_terms_do_not_span_brackets_or_sentence_punctuation(detector):
+    # 正品烟 is a term, but not across "】": the listing sells niacinamide
+    assert "tobacco" not in families(detector, "【官方正品】烟酰胺精华液", category="cosmetics")
+    # a dot or a space inside a word is an evasion, not a boundary
+    assert "tobacco" in families(detector, "真.烟 一手货源", category="food")
+
+
+def test_hostile_sizes_are_bounded(detector):
+    from detect.engine import MAX_FIELD_CHARS, MAX_MATCHES
+
+    description = "香烟 " * 30_000  # 90,000 characters of one term
+    hits = [m for m in detector.scan_listing({"title": "x", "description": description})
+            if m.rule == "tobacco-products"]
+    assert len(hits) == MAX_MATCHES
+    assert all(m.end <= MAX_FIELD_CHARS and description[m.start:m.end] == "香烟" for m in hits)

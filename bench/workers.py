@@ -1,0 +1,156 @@
+"""bench/workers: pages/s of one vs two `shopwatch worker` processes on the same job shape,
+side by side in one run, plus CPU-seconds per page (workers, and Redis) — the number that other
+load on this shared 2-core machine cannot distort.
+
+    .venv/bin/python bench/workers.py [--merchants 300] [--rounds 3] [--pipelines on|off]
+
+Each round also runs the same crawl as one `shopwatch crawl` process (no Redis): the baseline
+that says what the cluster machinery costs one worker. Each round submits the same weishop crawl (simulator faults off) twice — once for 1 worker, once
+for 2 — against a private redis-server and a simulator in its own process, each run into a fresh
+store. Pages/s is measured from the first to the last page fetched (the job's page records), so
+process start-up is not counted. Target (issue 6): 2 workers >= 1.8x one worker. On 2 cores the
+simulator, Redis and the store share the same cores as the workers, so the ceiling is below 2x
+even with perfect scaling; CPU per page says whether the cluster itself costs extra work.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from bench.dedupe import private_redis  # noqa: E402  (one way to start a throwaway Redis)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _env(redis_url: str, tag: str) -> dict[str, str]:
+    env = {**os.environ, "REDIS_URL": redis_url, "SHOPWATCH_CLUSTER_PREFIX": f"bench-{tag}", "PYTHONPATH": str(ROOT)}
+    env.pop("SHOPWATCH_STORE", None)
+    return env
+
+
+def startup_cpu(redis_url: str) -> float:
+    """CPU-seconds of a worker that starts, finds no job and exits: subtracted per worker, so
+    CPU per page is the crawl's own (Python and Scrapy imports cost ~2 CPU-s per process)."""
+    before = _children_cpu()
+    subprocess.run([sys.executable, "-m", "crawler.cli", "--data-dir", tempfile.mkdtemp(), "worker", "--exit-when-idle"],
+                   cwd=ROOT, env=_env(redis_url, "startup"), check=True, capture_output=True)
+    return _children_cpu() - before
+
+
+def page_seconds(data_dir: Path, job: str | None) -> float:
+    """First to last page fetched, from the store's page records."""
+    from crawler.config import open_store
+
+    with open_store(None, data_dir, existing=True) as store:
+        times = sorted(datetime.fromisoformat(p["fetched_at"].replace("Z", "+00:00")).timestamp()
+                       for p in store.iter_pages(job_id=job))
+    return times[-1] - times[0]
+
+
+def single_process(port: int, startup: float) -> dict[str, float]:
+    """`shopwatch crawl` (no Redis): the baseline one worker is compared with."""
+    tmp = Path(tempfile.mkdtemp(prefix="bench-workers-crawl-"))
+    before = _children_cpu()
+    subprocess.run([sys.executable, "-m", "crawler.cli", "--data-dir", str(tmp), "crawl", "weishop", "--port", str(port)],
+                   cwd=ROOT, check=True, capture_output=True)
+    cpu = _children_cpu() - before - startup
+    from crawler.config import open_store
+
+    with open_store(None, tmp, existing=True) as store:
+        pages = store.count_pages()
+    return {"pages": pages, "pages_s": pages / page_seconds(tmp, None), "cpu_ms_page": cpu / pages * 1000,
+            "redis_ms_page": 0.0}
+
+
+def one_run(workers: int, port: int, redis_url: str, pipelines: bool, tag: str, startup: float) -> dict[str, float]:
+    import redis
+
+    tmp = Path(tempfile.mkdtemp(prefix=f"bench-workers-{tag}-"))
+    env = _env(redis_url, tag)
+    base = [sys.executable, "-m", "crawler.cli", "--data-dir", str(tmp)]
+    out = subprocess.run([*base, "jobs", "submit", "weishop", "--port", str(port), "--json"], cwd=ROOT, env=env,
+                         check=True, capture_output=True, text=True)
+    job = json.loads(out.stdout)["id"]
+    extra = [] if pipelines else ["-s", "ITEM_PIPELINES={}"]
+    server = redis.Redis.from_url(redis_url)
+    cpu_info = server.info("cpu")
+    redis_before = float(cpu_info["used_cpu_user"]) + float(cpu_info["used_cpu_sys"])
+    cpu_before = _children_cpu()
+    procs = [subprocess.Popen([*base, "worker", "--exit-when-idle", *extra], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(workers)]
+    for p in procs:
+        p.wait()
+    cpu = _children_cpu() - cpu_before - workers * startup
+    cpu_info = server.info("cpu")
+    redis_cpu = float(cpu_info["used_cpu_user"]) + float(cpu_info["used_cpu_sys"]) - redis_before
+    snap = json.loads(subprocess.run([*base, "jobs", "status", job, "--json"], cwd=ROOT, env=env, check=True,
+                                     capture_output=True, text=True).stdout)
+    if pipelines:
+        seconds = page_seconds(tmp, job)
+    else:
+        created = datetime.fromisoformat(snap["created_at"].replace("Z", "+00:00")).timestamp()
+        finished = datetime.fromisoformat(snap["finished_at"].replace("Z", "+00:00")).timestamp()
+        seconds = finished - created  # no page records without the store: includes start-up
+    pages = snap["pages"]
+    return {"pages": pages, "pages_s": pages / seconds, "cpu_ms_page": cpu / pages * 1000,
+            "redis_ms_page": redis_cpu / pages * 1000, "done": snap["done"], "failed": snap["failed"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--merchants", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--pipelines", choices=["on", "off"], default="on")
+    args = parser.parse_args()
+    from mallsim.config import SimConfig
+    from mallsim.server import start_background
+
+    redis_url, redis_proc = private_redis()
+    results: dict[int, list[dict[str, float]]] = {0: [], 1: [], 2: []}  # 0 = `shopwatch crawl`
+    try:
+        with start_background(SimConfig(seed=7, merchants=args.merchants, faults_enabled=False, port=0)) as sim:
+            startup = startup_cpu(redis_url)
+            one_run(1, sim.port, redis_url, args.pipelines == "on", "warmup", startup)  # fills the simulator's caches
+            for r in range(args.rounds):
+                for n in (0, 1, 2) if r % 2 == 0 else (2, 1, 0):
+                    if n == 0:
+                        if args.pipelines == "off":
+                            continue
+                        res = single_process(sim.port, startup)
+                    else:
+                        res = one_run(n, sim.port, redis_url, args.pipelines == "on", f"r{r}w{n}", startup)
+                    results[n].append(res)
+                    label = "shopwatch crawl" if n == 0 else f"{n} worker(s)"
+                    print(f"round {r + 1}: {label}: {res['pages']:.0f} pages, {res['pages_s']:.0f} pages/s, "
+                          f"{res['cpu_ms_page']:.2f} worker CPU ms/page, {res['redis_ms_page']:.3f} Redis CPU ms/page",
+                          flush=True)
+    finally:
+        redis_proc.terminate()
+        redis_proc.wait(10)
+    med = {n: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for n, rs in results.items() if rs}
+    print(f"\nweishop, {args.merchants} merchants, pipelines {args.pipelines}, median of {args.rounds} rounds "
+          f"(load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    for n in sorted(med):
+        m = med[n]
+        print(f"  {'shopwatch crawl (no Redis)' if n == 0 else f'{n} worker(s)'}: {m['pages_s']:.0f} pages/s, worker CPU {m['cpu_ms_page']:.2f} ms/page, "
+              f"Redis CPU {m['redis_ms_page']:.3f} ms/page")
+    print(f"  speed-up 2 vs 1: {med[2]['pages_s'] / med[1]['pages_s']:.2f}x (target >= 1.8x); "
+          f"CPU per page 2 vs 1: {med[2]['cpu_ms_page'] / med[1]['cpu_ms_page']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

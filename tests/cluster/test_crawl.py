@@ -1,0 +1,72 @@
+"""Crawls by several worker processes: same result as one process, nothing lost when a worker is
+SIGKILLed or Redis restarts (compared with the simulator's ground truth)."""
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+from tests.cluster.conftest import ROOT, Cluster, stored, truth_listings
+
+
+def test_three_workers_find_exactly_what_one_process_finds(cluster: Cluster, sim_factory) -> None:
+    sim = sim_factory(merchants=30)
+    single = subprocess.run(
+        [sys.executable, "-m", "crawler.cli", "--data-dir", str(cluster.tmp / "single"), "crawl", "weishop",
+         "--port", str(sim.port)], cwd=ROOT, env=cluster.env(), capture_output=True, text=True, timeout=120)
+    assert single.returncode == 0, single.stderr[-2000:]
+
+    job = cluster.submit("weishop", "--port", str(sim.port))
+    for _ in range(3):
+        cluster.worker()
+    assert cluster.wait_workers() == [0, 0, 0], cluster.tail()
+
+    snap = cluster.status(job)
+    assert snap["state"] == "finished"
+    assert snap["failed"] == 0 and snap["queued"] == 0 and snap["in_flight"] == 0
+    assert [w["pages"] > 0 for w in snap["workers"]] == [True] * 3, "each worker should crawl part of the job"
+    one, three = stored(cluster.tmp / "single"), stored(cluster.tmp / "data")
+    assert three == one  # same listings, field for field (title, price, status, shop)
+    assert {i for i, v in three.items() if v[2] == "active"} == truth_listings(30)
+
+
+def test_worker_killed_mid_crawl_loses_nothing(cluster: Cluster, sim_factory) -> None:
+    sim = sim_factory(merchants=60)
+    job = cluster.submit("weishop", "--port", str(sim.port), "--rate", "80")
+    fast_expiry = "SHOPWATCH_CLUSTER_LEASE_SECONDS=3"
+    victim = cluster.worker(fast_expiry)
+    cluster.worker(fast_expiry)
+    cluster.wait_for(job, lambda s: s["pages"] >= 150 and s["in_flight"] > 0, timeout=60)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(10)
+    codes = cluster.wait_workers(timeout=120)
+    assert codes[1] == 0, cluster.tail()
+
+    snap = cluster.status(job)
+    assert snap["state"] == "finished", snap
+    assert snap["redelivered"] >= 1, "the killed worker's leases should have expired and been redelivered"
+    assert snap["failed"] == 0
+    active = {i for i, v in stored(cluster.tmp / "data").items() if v[2] == "active"}
+    assert active == truth_listings(60)
+
+
+def test_workers_reconnect_after_redis_restart(private_redis, sim_factory, tmp_path) -> None:
+    sim = sim_factory(merchants=30)
+    cluster = Cluster(private_redis.url, tmp_path)
+    try:
+        job = cluster.submit("weishop", "--port", str(sim.port), "--rate", "40")
+        cluster.worker()
+        cluster.worker()
+        cluster.wait_for(job, lambda s: s["pages"] >= 60, timeout=60)
+        private_redis.stop()
+        time.sleep(3)  # workers keep trying; nothing they hold is dropped
+        private_redis.start()
+        assert cluster.wait_workers(timeout=120) == [0, 0], cluster.tail()
+        assert "Redis unreachable" in cluster.tail(100_000)
+        snap = cluster.status(job)
+        assert snap["state"] == "finished" and snap["failed"] == 0, snap
+        active = {i for i, v in stored(tmp_path / "data").items() if v[2] == "active"}
+        assert active == truth_listings(30)
+    finally:
+        cluster.stop()
