@@ -51,8 +51,6 @@ def report(label: str, r: dict[str, Any]) -> None:
     q = quarters(r["samples"])
     if len(q) == 4:
         print(f"  peak {peak:.0f} MiB; last quarter mean / first quarter mean = {q[3][1] / max(q[0][1], 1):.2f}")
-    print(f"  crawler process RSS: start {stats.get('memusage/startup', 0) / 2**20:.0f} MiB, "
-          f"max {stats.get('memusage/max', 0) / 2**20:.0f} MiB")
 
 
 def main() -> None:
