@@ -35,11 +35,17 @@ def test_worker_killed_mid_crawl_loses_nothing(cluster: Cluster, sim_factory) ->
     sim = sim_factory(merchants=60)
     job = cluster.submit("weishop", "--port", str(sim.port), "--rate", "80")
     fast_expiry = "SHOPWATCH_CLUSTER_LEASE_SECONDS=3"
-    victim = cluster.worker(fast_expiry)
-    cluster.worker(fast_expiry)
-    cluster.wait_for(job, lambda s: s["pages"] >= 150 and s["in_flight"] > 0, timeout=60)
+    victim = cluster.worker(fast_expiry)  # alone at first, so every lease in flight is the victim's
+    cluster.wait_for(job, lambda s: s["pages"] >= 150, timeout=60)
+    for _ in range(100):  # freeze it holding leases, then kill it
+        victim.send_signal(signal.SIGSTOP)
+        if cluster.status(job)["in_flight"] > 0:
+            break
+        victim.send_signal(signal.SIGCONT)
+        time.sleep(0.05)
     victim.send_signal(signal.SIGKILL)
     victim.wait(10)
+    cluster.worker(fast_expiry)  # the survivor inherits the expired leases
     codes = cluster.wait_workers(timeout=120)
     assert codes[1] == 0, cluster.tail()
 

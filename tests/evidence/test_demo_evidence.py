@@ -16,7 +16,7 @@ def test_demo_hits_to_verified_case(chromium: str, tmp_path: Path) -> None:
     port = free_port()
     data = tmp_path / "data"
     done = shopwatch("--data-dir", str(data), "demo", "--merchants", "20", "--platforms", "weishop,vshop,miniapp",
-                     "--faults", "off", "--port", str(port))
+                     "--faults", "off", "--port", str(port), "--evidence", "0")  # capture below, through the CLI
     assert done.returncode == 0, done.stdout + done.stderr
     hits = json_lines(shopwatch("--data-dir", str(data), "campaign", "hits", "tobacco", "--json",
                                 "--limit", "1000").stdout)
