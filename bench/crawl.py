@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # before bench/ itself: bench/evidence.py must not shadow the evidence package
 
 
 def child(mode: str, port: int, data_dir: str) -> None:

@@ -16,6 +16,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from crawler.config import data_dir, shared_store
+from crawler.signals import outputs_commit
 from pipelines._common import as_dict, item_kind, job_id_for
 
 
@@ -51,6 +52,7 @@ class DetectPipeline:
         self.pending: list[dict[str, Any]] = []
         self.started = 0.0
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(self.commit, signal=outputs_commit)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "DetectPipeline":
@@ -83,6 +85,12 @@ class DetectPipeline:
             hits, self.pending = self.pending, []
             counts = self.store.upsert_hits(hits, job_id=job_id_for(self.crawler))
             self.stats.inc_value("shopwatch/hits_new", counts["new"])
+
+    def commit(self) -> None:
+        """Hits written and committed (the store's open transaction included)."""
+        self._write()
+        if self.store is not None:
+            self.store.flush()
 
     def spider_idle(self, spider: Any = None) -> None:
         self._write()

@@ -14,6 +14,7 @@ from typing import Any
 from scrapy import signals
 
 from crawler.config import shared_index
+from crawler.signals import outputs_commit
 from crawler.writer import BackgroundWriter, writer_for
 from pipelines._common import as_dict, item_kind
 
@@ -33,6 +34,7 @@ class IndexPipeline:
         self.batch: list[dict[str, Any]] = []
         self.batch_started = 0.0
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
+        crawler.signals.connect(self.spider_idle, signal=outputs_commit)  # the same: send and wait
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "IndexPipeline":

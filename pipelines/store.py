@@ -16,6 +16,7 @@ from typing import Any
 from scrapy import signals
 
 from crawler.config import shared_store
+from crawler.signals import outputs_commit
 from crawler.normalize import LISTING_VERSIONED_FIELDS
 from crawler.store.base import Store, iso_utc
 from pipelines._common import adapter, as_dict, item_kind, job_id_for, set_field
@@ -40,6 +41,7 @@ class StorePipeline:
         crawler.signals.connect(self.response_received, signal=signals.response_received)
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self._flush, signal=outputs_commit)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "StorePipeline":

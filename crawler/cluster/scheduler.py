@@ -18,11 +18,13 @@ from scrapy import signals
 from scrapy.core.scheduler import BaseScheduler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.asyncio import create_looping_call
+from twisted.python.failure import Failure
 
 from crawler.cluster import connection
 from crawler.cluster.frontier import DedupeShape, LeasedQueue
 from crawler.cluster.ledger import LEASE, Ledger, register
 from crawler.outcomes import errors_by_reason
+from crawler.signals import outputs_commit
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -58,9 +60,6 @@ class ClusterScheduler(BaseScheduler):
         self.dedupe = DedupeShape(s.getfloat("SHOPWATCH_CLUSTER_DEDUPE_ERROR", 1e-7),
                                   s.getint("SHOPWATCH_CLUSTER_DEDUPE_CAPACITY", 8192),
                                   s.getint("SHOPWATCH_CLUSTER_DEDUPE_GROWTH", 2))
-        pipelines = {k for k, v in s.getdict("ITEM_PIPELINES").items() if v is not None}
-        self.flush_store = any(p.endswith("StorePipeline") for p in pipelines)
-        self.flush_index = any(p.endswith("IndexPipeline") for p in pipelines)
         self.ledger = Ledger()
         self.local: deque[Request] = deque()  # retries and redirects of held leases
         self.prefetched: deque[Request] = deque()
@@ -88,7 +87,7 @@ class ClusterScheduler(BaseScheduler):
         self.queue = LeasedQueue(self.server, self.keys, self.job_id, spider, self.dedupe,
                                  fingerprint=self.crawler.request_fingerprinter.fingerprint)
         self.crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
-        self._loop = create_looping_call(self.commit)
+        self._loop = create_looping_call(self._tick)
         self._loop.start(self.commit_seconds, now=False)
 
     def close(self, reason: str) -> None:
@@ -174,6 +173,14 @@ class ClusterScheduler(BaseScheduler):
             self.next_poll = 0.0  # there is work now (maybe for us)
         self._set_state(state)
 
+    def _tick(self) -> None:
+        """The periodic commit; an error is logged and the next tick tries again (a dead loop
+        would never acknowledge anything again, and every lease would expire)."""
+        try:
+            self.commit()
+        except Exception:  # noqa: BLE001 - logged with its traceback; nothing was acknowledged
+            logger.exception("commit of job %s failed; retrying in %.1f s", self.job_id, self.commit_seconds)
+
     def commit(self) -> None:
         """Discoveries to Redis, outputs to the store, then acknowledgements (in that order)."""
         if self.queue is None:
@@ -181,8 +188,9 @@ class ClusterScheduler(BaseScheduler):
         if self._guard(self.flush_enqueues) is False:
             return
         ready = self.ledger.take_ready()
-        if ready:
-            self._flush_backends()
+        if ready and not self._commit_outputs():
+            self.ledger.put_back(ready)
+            return
         if ready or self.ledger.held:  # idle: nothing to settle or extend (lease polls see the state)
             state = self._guard(self.queue.settle, ready, self.ledger.held_ids(), self.lease_seconds, self.dead_max)
             if state is False:
@@ -192,13 +200,14 @@ class ClusterScheduler(BaseScheduler):
             self._guard(self._read_pauses)
         self._guard(self._push_stats)
 
-    def _flush_backends(self) -> None:
-        from crawler.config import shared_index, shared_store
-
-        if self.flush_store:
-            shared_store(self.crawler.settings).flush()
-        if self.flush_index:
-            shared_index(self.crawler.settings).flush()
+    def _commit_outputs(self) -> bool:
+        """Every pipeline's buffered writes made durable (``outputs_commit``); False if one failed."""
+        failures = [result for _, result in self.crawler.signals.send_catch_log(outputs_commit)
+                    if isinstance(result, Failure)]
+        if failures:
+            logger.error("job %s: %d output(s) could not be committed; nothing acknowledged, retrying",
+                         self.job_id, len(failures))
+        return not failures
 
     def _push_stats(self) -> None:
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
