@@ -101,3 +101,14 @@ def test_content_hash_ignores_whitespace_and_price_format() -> None:
     assert content_hash(a) != content_hash(dict(a, status="delisted"))
     assert content_hash(a) != content_hash(dict(a, title="正品香烟"))
     assert len(content_hash(a)) == 64
+
+
+def test_single_character_t2s_is_exactly_opencc_for_every_code_point():
+    """The per-character map asks OpenCC only about its dictionary keys; every other character
+    must come out of OpenCC unchanged, or search keys and detection folds would drift."""
+    from crawler.normalize import _T2S, t2s_char
+
+    differ = [hex(cp) for cp in range(0x80, 0x30000) if not 0xD800 <= cp <= 0xDFFF
+              and t2s_char(chr(cp)) != _T2S.convert(chr(cp))]
+    assert differ == []
+    assert t2s_char("菸") == "烟" and t2s_char("煙") == "烟" and t2s_char("烟") == "烟"
