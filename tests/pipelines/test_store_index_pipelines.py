@@ -137,3 +137,29 @@ def test_index_batches_and_time_bound(make_chain, tmp_path: Path, threaded: bool
     chain.close()
     with open_index(None, tmp_path / "data") as other:
         assert other.count() == 7
+
+
+@pytest.mark.parametrize("threaded", [False, True], ids=["inline", "writer-thread"])
+def test_outputs_commit_makes_every_buffered_write_visible(make_chain, tmp_path: Path, threaded: bool) -> None:
+    """What a cluster worker relies on before it acknowledges a request: after ``outputs_commit``
+    another process sees the listings, the page records, the hits and the index entries, even
+    though no batch bound was reached (a SIGKILL right after the ack loses nothing)."""
+    from crawler.signals import outputs_commit
+
+    chain = make_chain(SHOPWATCH_STORE_BATCH=10_000, SHOPWATCH_STORE_BATCH_SECONDS=3600,
+                       SHOPWATCH_INDEX_BATCH=10_000, SHOPWATCH_INDEX_BATCH_SECONDS=3600,
+                       SHOPWATCH_HITS_BATCH=10_000, SHOPWATCH_HITS_BATCH_SECONDS=3600,
+                       SHOPWATCH_PAGE_BUFFER=10_000, SHOPWATCH_INDEX_THREAD=threaded)
+    chain.feed_all([M(), L("1", title="软中华 香烟 整条批发"), L("2")])
+    respond(chain, "https://weishop.example/item/1")
+    with open_store(None, tmp_path / "data", existing=True) as store, \
+            open_index(None, tmp_path / "data", existing=True) as index:
+        assert (store.count_listings(), store.count_pages(), store.count_hits(), index.count()) == (0, 0, 0, 0)
+    failures = [r for _, r in chain.crawler.signals.send_catch_log(outputs_commit) if r is not None]
+    assert failures == []
+    with open_store(None, tmp_path / "data", existing=True) as store, \
+            open_index(None, tmp_path / "data", existing=True) as index:
+        assert store.count_listings() == 2 and store.count_merchants() == 1 and store.count_pages() == 1
+        assert store.count_hits(family="tobacco") >= 1
+        assert [h.item_id for h in index.search("软中华").hits] == ["1"] and index.count() == 2
+    chain.close()
