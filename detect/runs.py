@@ -68,6 +68,14 @@ def scan_listing(detector: Detector, record: Mapping[str, Any]) -> list[dict[str
     return _unique(hit_from_match(m, record, False) for m in detector.scan_listing(listing_doc(record)))
 
 
+def scan_listings(detector: Detector, records: list[Mapping[str, Any]]) -> list[list[dict[str, Any]]]:
+    """``scan_listing`` of each record, through the detector's batch path (``Detector.scan_listings``)."""
+    active = [r for r in records if (r.get("status") or "active") == "active"]
+    found = iter(detector.scan_listings([listing_doc(r) for r in active]))
+    return [_unique(hit_from_match(m, r, False) for m in next(found)) if (r.get("status") or "active") == "active"
+            else [] for r in records]
+
+
 def scan_merchant(detector: Detector, record: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Hits in one merchant record: its shop name, and its licence disclosure."""
     name_doc, merchant_doc = merchant_docs(record)
