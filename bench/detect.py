@@ -6,8 +6,8 @@ and listings/s of the streaming engine against one Python regex alternation of t
 Quality: every active listing of the world (title, description, category, shop name) goes through
 ``Detector.scan_listing`` as the crawler stores it (moments posts have no category); a listing
 is predicted positive for a family when any rule of that family hits. Merchants (licence fields
-as the truth gives them) go through ``scan_merchant`` for the 'license' family. Speed: the same listings, all shipped campaigns loaded, best of --repeat
-passes, through the batch path (``scan_listings``: the pipeline and ``shopwatch detect``) and per
+as the truth gives them) go through ``scan_merchant`` for the 'license' family. Speed: the same
+listings, all shipped campaigns loaded, best of --repeat passes, through the batch path (``scan_listings``: the pipeline and ``shopwatch detect``) and per
 listing (``scan_listing``); CPU time per listing is printed beside wall-clock because the machine
 may be shared.
 The baseline finds candidates with one ``re`` alternation of the same folded terms (longest first)
