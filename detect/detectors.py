@@ -11,15 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable, Mapping
+from typing import Callable, Mapping, NamedTuple
 
 from detect import patents
 from detect.licence import uscc_problems
 from detect.text import fold, fold_offsets
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
+    """What a detector found (a named tuple: cheap to build on the streaming path)."""
+
     field: str
     start: int
     end: int  # ORIGINAL offsets, unless ``folded`` (then the engine maps them)
