@@ -217,12 +217,13 @@ class _ListingScan:
     word boundary in the original text) run once per candidate, not once per rule; the rule
     checks (exclusions, ``unless``, ``near``) come from the detector's per-term plan."""
 
-    __slots__ = ("d", "doc", "texts", "folded", "_offsets", "_unless_cache")
+    __slots__ = ("d", "doc", "texts", "folded", "_offsets", "_unless_cache", "_by_name")
 
     def __init__(self, detector: Detector, doc: Mapping[str, Any], texts: list[str], folded: list[str]) -> None:
         self.d, self.doc, self.texts, self.folded = detector, doc, texts, folded
         self._offsets: list[list[int] | None] = [None, None, None]
         self._unless_cache: dict[tuple[int, int], bool] = {}
+        self._by_name: tuple[dict[str, str], dict[str, str]] | None = None  # fields by name, for detectors
 
     def offsets(self, f: int) -> list[int]:
         found = self._offsets[f]
@@ -333,8 +334,9 @@ class _ListingScan:
 
     def _detector_matches(self, i: int) -> list[Match]:
         slot = self.d._listing[i]
-        texts = dict(zip(LISTING_FIELDS, self.texts))
-        folded = dict(zip(LISTING_FIELDS, self.folded))
+        if self._by_name is None:
+            self._by_name = (dict(zip(LISTING_FIELDS, self.texts)), dict(zip(LISTING_FIELDS, self.folded)))
+        texts, folded = self._by_name
         out = []
         for f in BUILTINS[slot.rule.detector].scan(texts, folded, self.d.today):
             text = texts[f.field]

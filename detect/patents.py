@@ -14,6 +14,7 @@ import re
 import unicodedata
 from datetime import date
 from functools import lru_cache
+from operator import mul
 from typing import NamedTuple
 
 _D = "[0-9０-９]"
@@ -33,6 +34,7 @@ _DIGIT_RUN = re.compile("[0-9０-９]{5}")
 _RUN_LEAD = 16  # prefix (2) + separators (2) + year (4) + space + type digit + space = 11, with margin
 _DIGIT_RUNS = re.compile("[0-9０-９]{5,}")
 _RUN_TAIL = 8  # space, dot, space, check character (4) + one lookahead character = 5, with margin
+_MASK_RUN = re.compile("[*＊×xX]{3}")
 _CN = re.compile("[CcＣｃ][NnＮｎ]")  # publication numbers all start with CN
 _MASKED = re.compile(_LEFT + rf"(?P<pre>[ZzＺｚ][LlＬｌ]|[CcＣｃ][NnＮｎ])?[ 　:：]{{0,2}}{_D}{{2,8}}[*＊×xX]{{3,}}")
 
@@ -45,9 +47,12 @@ CLAIM_WORDS: dict[str, str] = {"发明": "invention", "实用新型": "utility",
 _WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9)
 
 
+_WEIGHTS12 = _WEIGHTS + _WEIGHTS[:4]
+
+
 def check_char(digits: str) -> str:
     """The check character of an 8- or 12-digit application number ('X' for remainder 10)."""
-    r = sum(int(d) * _WEIGHTS[i % 8] for i, d in enumerate(digits)) % 11
+    r = sum(map(mul, map(int, digits), _WEIGHTS12)) % 11
     return "X" if r == 10 else str(r)
 
 
@@ -133,7 +138,7 @@ def find_numbers(text: str) -> tuple[PatentNumber, ...]:
 
 @lru_cache(maxsize=256)
 def find_masked(text: str) -> tuple[re.Match[str], ...]:
-    if "*" not in text and "＊" not in text and "×" not in text and "x" not in text.lower():
+    if not _MASK_RUN.search(text):  # every masked number has 3+ mask characters in a row
         return ()
     return tuple(_MASKED.finditer(text))
 
