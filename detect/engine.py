@@ -12,7 +12,7 @@ hostile: fields are scanned up to ``MAX_FIELD_CHARS`` and a listing reports at m
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
 from itertools import accumulate
@@ -23,7 +23,7 @@ import ahocorasick_rs
 from detect.campaign import Campaign, Rule
 from detect.detectors import BUILTINS
 from detect.model import LISTING_FIELDS, Match, new_match
-from detect.text import fold, fold_joined, fold_many, fold_offsets, latin_boundary_ok, snippet, to_original
+from detect.text import fold, fold_batch, fold_joined, fold_offsets, latin_boundary_ok, snippet, to_original
 
 #: Longest field prefix scanned (a listing is a few hundred characters; offsets stay exact).
 MAX_FIELD_CHARS = 20_000
@@ -158,7 +158,7 @@ class Detector:
 
     def scan_listings(self, docs: Iterable[Mapping[str, Any]], batch: int = BATCH) -> Iterator[list[Match]]:
         """``scan_listing`` of each doc, in order, computed ``batch`` docs at a time: one vectorized
-        fold (``fold_many``) and one automaton pass over the batch's folded fields joined by SOH
+        fold (``fold_batch``) and one automaton pass over the batch's folded fields joined by SOH
         (no term spans it), so the 3/4 of listings without a candidate cost almost nothing in
         Python. Same matches as ``scan_listing``, offsets into each doc's own fields."""
         chunk: list[Mapping[str, Any]] = []
@@ -171,24 +171,30 @@ class Detector:
             yield from self._scan_chunk(chunk)
 
     def _scan_chunk(self, docs: list[Mapping[str, Any]]) -> list[list[Match]]:
-        fields = [_fields(doc) for doc in docs]
-        folded = fold_many(fields)
-        candidates = self._find(_BATCH_SEP.join(folded))
+        raw = [f"{doc.get('title') or ''}\x00{doc.get('description') or ''}\x00{doc.get('shop_name') or ''}"
+               for doc in docs]
+        # A text no longer than the limit has no field longer than it; a field with a NUL or SOH of
+        # its own would shift the fields: such a batch (rare, or hostile) takes the per-listing fold.
+        plain = all(len(text) <= MAX_FIELD_CHARS and text.count(_SEP) == 2 for text in raw)
+        batch = fold_batch(raw) if plain else None
+        if batch is None:
+            folded = [fold_joined(_fields(doc)) for doc in docs]
+            batch = _BATCH_SEP.join(folded), [e - 1 for e in accumulate(len(f) + 1 for f in folded)]
+        joined, ends = batch
         out: list[list[Match]] = [[] for _ in docs]
-        if not candidates:
-            return out
-        ends = list(accumulate([len(f) + 1 for f in folded]))  # ends[i]: start of doc i + 1
         by_doc: dict[int, list[tuple[int, int, int]]] = {}
-        for k, start, end in candidates:
-            i = bisect_right(ends, start)
-            base = ends[i - 1] if i else 0
+        for k, start, end in self._find(joined):
+            i = bisect_left(ends, start)
+            base = ends[i - 1] + 1 if i else 0
             found = by_doc.get(i)
             if found is None:
                 by_doc[i] = [(k, start - base, end - base)]
             else:
                 found.append((k, start - base, end - base))
         for i, found in by_doc.items():
-            out[i] = _ListingScan(self, docs[i], list(fields[i]), folded[i].split(_SEP)).run(found)
+            base = ends[i - 1] + 1 if i else 0
+            folded_fields = joined[base:ends[i]].split(_SEP)
+            out[i] = _ListingScan(self, docs[i], list(_fields(docs[i])), folded_fields).run(found)
         return out
 
     def candidate_count(self, doc: Mapping[str, Any]) -> int:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from itertools import compress
+from itertools import accumulate, compress
 
 from crawler.normalize import TranslateTable, search_key
 
@@ -100,7 +100,7 @@ def fold_joined(texts: tuple[str, ...] | list[str]) -> str:
     return joined.translate(_dense_nul)
 
 
-#: ``fold_many``: what a code point becomes, as one UTF-32 code unit: itself or its one-character
+#: ``fold_batch``: what a code point becomes, as one UTF-32 code unit: itself or its one-character
 #: fold; ``_DROP`` for characters the fold removes; ``_MULTI`` (a control the fold never emits)
 #: for the few whose fold is longer than one character (ﬁ, ㎏, ⑩) or that lie past the dense
 #: table -- texts holding one are folded again with ``fold``. NUL and SOH are kept: separators.
@@ -120,26 +120,30 @@ def _units() -> "numpy.ndarray":
     return _unit_table[0]
 
 
-def fold_many(texts: list[tuple[str, ...]]) -> list[str]:
-    """``[fold_joined(t) for t in texts]`` in a handful of vectorized passes (numpy, a code-point
-    table lookup): ``str.translate`` costs ~60 ns per character through Python objects, this a
-    few ns. Why a batch: the per-call overhead of numpy is paid once per batch, not per listing.
-    A text holding a multi-character fold, or a NUL/SOH of its own, is folded with ``fold``."""
+def fold_batch(texts: list[str]) -> tuple[str, list[int]] | None:
+    """``"\\x01".join(fold_joined(t.split("\\x00")) for t in texts)`` and where each text's part
+    ends, in a handful of vectorized passes (numpy, one code-point table lookup): ``str.translate``
+    costs ~60 ns per character through Python objects, this a few ns. Why a batch: numpy's
+    per-call overhead is paid once per batch, not per listing. ``texts`` are NUL-joined fields;
+    a text holding a multi-character fold is folded again with ``fold``. None if some text holds
+    an SOH of its own (the caller folds that batch the plain way)."""
     import numpy
 
-    if not texts:
-        return []
-    joined = "\x01".join(["\x00".join(t) for t in texts])
-    if joined.count("\x00") + joined.count("\x01") != sum(len(t) for t in texts) - 1:
-        return [fold_joined(t) for t in texts]  # a field holds a separator: the slow, exact way
-    units = _units()[numpy.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32)]
-    folded = units[units != _DROP].tobytes().decode("utf-32-le", "surrogatepass")
-    out = folded.split("\x01")
-    if "\x02" in folded:
-        for i, t in enumerate(texts):
-            if "\x02" in out[i]:
-                out[i] = fold_joined(t)
-    return out
+    joined = "\x01".join(texts)
+    if joined.count("\x01") != len(texts) - 1:
+        return None
+    codes = _units()[numpy.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32)]
+    codes = codes[codes != _DROP]
+    folded = codes.tobytes().decode("utf-32-le", "surrogatepass")
+    if "\x02" not in folded:
+        ends = numpy.flatnonzero(codes == 1).tolist()
+        ends.append(len(folded))
+        return folded, ends
+    parts = folded.split("\x01")
+    for i, part in enumerate(parts):
+        if "\x02" in part:
+            parts[i] = fold_joined(texts[i].split("\x00"))
+    return "\x01".join(parts), [end - 1 for end in accumulate(len(p) + 1 for p in parts)]
 
 
 def fold_offsets(text: str) -> list[int]:

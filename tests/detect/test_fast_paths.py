@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from detect.model import Match, new_match
-from detect.text import _MARKS, TABLE, fold, fold_joined, fold_many, fold_offsets
+from detect.text import _MARKS, TABLE, fold, fold_batch, fold_joined, fold_offsets
 
 SAMPLES = ["香煙 中.华 Ｒ Ｅ Ｌ Ｘ", "🚬💨% 😍 ﬁ㎏ ÉCOLE", "𠀀\U0002F800 abc", "\U000E0041a\U000F0000b", "a\x00b", "", "　\n\t"]
 
@@ -36,12 +36,16 @@ def test_new_match_is_a_match():
     assert new_match(*args).detail == ""
 
 
-def test_fold_many_is_fold_joined_per_text():
-    texts = [tuple(SAMPLES[i:i + 3]) for i in range(len(SAMPLES))] + [("a\x01b", "c", "d"), ("\ud800香煙", "", "")]
-    assert fold_many(texts) == [fold_joined(t) for t in texts]
-    clean = [("香煙 中.华", "Ｒ Ｅ Ｌ Ｘ", "🚬"), ("", "", ""), ("ÉCOLE", "abc", "x")]  # the vectorized path
-    assert fold_many(clean) == [fold_joined(t) for t in clean]
-    assert fold_many([]) == []
+def test_fold_batch_is_fold_joined_per_text():
+    texts = [tuple(SAMPLES[i:i + 3]) for i in range(len(SAMPLES))] + [("\ud800香煙", "", ""), ("⼂丶", "", "")]
+    raw = ["\x00".join(t) for t in texts if "\x00" not in "".join(t)]
+    folded, ends = fold_batch(raw)
+    assert folded.split("\x01") == [fold_joined(t.split("\x00")) for t in raw]
+    assert ends == [i for i, c in enumerate(folded) if c == "\x01"] + [len(folded)]
+    clean = ["香煙 中.华\x00Ｒ Ｅ Ｌ Ｘ\x00🚬", "\x00\x00", "ÉCOLE\x00abc\x00x"]  # no multi-character fold
+    folded, ends = fold_batch(clean)
+    assert folded.split("\x01") == [fold_joined(t.split("\x00")) for t in clean] and ends == [11, 14, 26]
+    assert fold_batch(["a\x01b\x00\x00", "c\x00\x00"]) is None  # a text's own SOH: the caller's slow way
 
 
 # Listings whose hits, misses and offsets the batch path must reproduce exactly: hits in every
@@ -54,6 +58,8 @@ BATCH_DOCS = [
     {"title": "plain tea", "description": "绿茶 250g", "category": "tea"},
     {"title": "", "description": None},
     {"title": "\U0002F800 中华 5条", "description": "最好的", "category": "food"},
+    {"title": "软中华\x01 2条", "description": "⼂最好", "category": "food"},
+    {"title": "中华 2条 " + "x" * 20_000, "description": "最佳", "category": "food"},
 ]
 
 
