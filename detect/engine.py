@@ -266,13 +266,15 @@ class _ListingScan:
                     negated = _negated(folded[f], s)
                 if negated:
                     continue
+                # cheapest first (all must hold): two bounded regex searches, one cached per
+                # field, and the exclusions last (they may need the field's offset map)
                 text = folded[f]
-                if excl and self._excluded(excl, f, s, text):
+                if near is not None and not near.search(text, max(0, s - within), s) \
+                        and not near.search(text, e, e + within):
                     continue
                 if unless is not None and self._unless(i, unless, f):
                     continue
-                if near is not None and not near.search(text, max(0, s - within), s) \
-                        and not near.search(text, e, e + within):
+                if excl and self._excluded(excl, f, s, text):
                     continue
                 passed.append(i)
             if passed and self._position_ok(f, s, e, self.d.terms[k]):
