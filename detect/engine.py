@@ -86,14 +86,16 @@ class Detector:
                                 for r in rules)
         self._near_re = {id(r): _alternation(r.near.terms) for r in rules if r.near}
         self._unless_re = {id(r): _alternation(r.unless) for r in rules if r.unless}
-        #: pattern index -> (rule index, fields, is detector, rule, exclusion groups, unless regex,
-        #: near regex, near window) for each listing rule of the term: candidate handling is a
-        #: tuple lookup.
+        #: pattern index -> ((rule index, fields) of the detector rules it anchors, (rule index,
+        #: fields, exclusion groups, unless regex, near regex, near window) of its term rules):
+        #: candidate handling is a tuple lookup, and an anchor of detectors only (专利, zl) costs
+        #: a set insertion.
         self._plan = tuple(
-            tuple((i, self._fields_of[i], rules[i].detector is not None, rules[i],
-                   self._exclusions(rules[i], term) if rules[i].exclude else (),
-                   self._unless_re.get(id(rules[i])), self._near_re.get(id(rules[i])),
-                   rules[i].near.within if rules[i].near else 0) for i in self._slots[k])
+            (tuple((i, self._fields_of[i]) for i in self._slots[k] if rules[i].detector is not None),
+             tuple((i, self._fields_of[i], self._exclusions(rules[i], term) if rules[i].exclude else (),
+                    self._unless_re.get(id(rules[i])), self._near_re.get(id(rules[i])),
+                    rules[i].near.within if rules[i].near else 0)
+                   for i in self._slots[k] if rules[i].detector is None))
             for k, term in enumerate(self.terms))
         self._scopes: dict[tuple[Any, Any], tuple[bool, ...]] = {}  # (platform, category) -> per rule
         self._find = self._automaton() if matcher == "automaton" else self._regex()
@@ -253,22 +255,22 @@ class _ListingScan:
                 f, s = 1, start - b1
             else:
                 f, s = 0, start
-            e = s + end - start
-            negated = None
-            passed.clear()
-            for i, fields, is_detector, rule, excl, unless, near, within in plan[k]:
-                if f not in fields or not scope[i]:
-                    continue
-                if is_detector:
+            anchored, term_rules = plan[k]
+            for i, fields in anchored:
+                if f in fields and scope[i]:
                     detectors.add(i)
-                    continue
-                if negated is None:
-                    negated = _negated(folded[f], s)
-                if negated:
+            if not term_rules:
+                continue
+            text = folded[f]
+            if s and _NEGATED.search(text, max(0, s - _NEG_LOOKBACK), s) is not None:
+                continue  # a disclaimer ("不含烟草") voids every rule's hit here
+            e = s + end - start
+            passed.clear()
+            for i, fields, excl, unless, near, within in term_rules:
+                if f not in fields or not scope[i]:
                     continue
                 # cheapest first (all must hold): two bounded regex searches, one cached per
                 # field, and the exclusions last (they may need the field's offset map)
-                text = folded[f]
                 if near is not None and not near.search(text, max(0, s - within), s) \
                         and not near.search(text, e, e + within):
                     continue
@@ -384,6 +386,3 @@ def _overlaps(exclusions: Iterable[str], term: str) -> Iterator[tuple[str, int]]
 _NEGATED = re.compile("(?:" + "|".join(sorted(NEGATIONS, key=len, reverse=True)) + ")[^\x00]{0,%d}$" % NEGATION_GAP)
 _NEG_LOOKBACK = max(map(len, NEGATIONS)) + NEGATION_GAP
 
-
-def _negated(text: str, start: int) -> bool:
-    return start > 0 and _NEGATED.search(text, max(0, start - _NEG_LOOKBACK), start) is not None
