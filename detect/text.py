@@ -132,7 +132,7 @@ def fold_batch(texts: list[str]) -> tuple[str, list[int]] | None:
     joined = "\x01".join(texts)
     if joined.count("\x01") != len(texts) - 1:
         return None
-    codes = _units()[numpy.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32)]
+    codes = numpy.take(_units(), numpy.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32))
     codes = codes[codes != _DROP]
     folded = codes.tobytes().decode("utf-32-le", "surrogatepass")
     if "\x02" not in folded:
