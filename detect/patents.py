@@ -125,7 +125,7 @@ def find_numbers(text: str) -> tuple[PatentNumber, ...]:
                                 "", publication_kind=_ascii(m.group("kind"))))
         taken.append(m.span())
     for m in _NUMBER.finditer(text, pos, endpos):
-        if any(s <= m.start() < e for s, e in taken):
+        if taken and any(s <= m.start() < e for s, e in taken):
             continue
         pre, chk, y4, t12, s7, y2, t8, s5 = m.group("pre", "chk", "y4", "t12", "s7", "y2", "t8", "s5")
         if not chk and not pre:
@@ -133,7 +133,7 @@ def find_numbers(text: str) -> tuple[PatentNumber, ...]:
         body = f"{y4}{t12}{s7}" if y4 else f"{y2}{t8}{s5}"
         start, end = m.span()
         out.append(PatentNumber(start, end, text[start:end], _ascii(pre), _ascii(body), _ascii(chk)))
-    return tuple(sorted(out, key=lambda n: n.start))
+    return tuple(sorted(out, key=lambda n: n.start)) if len(out) > 1 else tuple(out)
 
 
 @lru_cache(maxsize=256)
