@@ -176,9 +176,9 @@ class Detector:
         raw = [f"{doc.get('title') or ''}\x00{doc.get('description') or ''}\x00{doc.get('shop_name') or ''}"
                for doc in docs]
         # A text no longer than the limit has no field longer than it; a field with a NUL or SOH of
-        # its own would shift the fields: such a batch (rare, or hostile) takes the per-listing fold.
-        plain = all(len(text) <= MAX_FIELD_CHARS and text.count(_SEP) == 2 for text in raw)
-        batch = fold_batch(raw) if plain else None
+        # its own would shift the fields (fold_batch refuses): such a batch (rare, or hostile)
+        # takes the per-listing fold.
+        batch = fold_batch(raw, 3) if max(map(len, raw)) <= MAX_FIELD_CHARS else None
         if batch is None:
             folded = [fold_joined(_fields(doc)) for doc in docs]
             batch = _BATCH_SEP.join(folded), [e - 1 for e in accumulate(len(f) + 1 for f in folded)]

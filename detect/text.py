@@ -120,17 +120,18 @@ def _units() -> "numpy.ndarray":
     return _unit_table[0]
 
 
-def fold_batch(texts: list[str]) -> tuple[str, list[int]] | None:
+def fold_batch(texts: list[str], fields: int = 1) -> tuple[str, list[int]] | None:
     """``"\\x01".join(fold_joined(t.split("\\x00")) for t in texts)`` and where each text's part
     ends, in a handful of vectorized passes (numpy, one code-point table lookup): ``str.translate``
     costs ~60 ns per character through Python objects, this a few ns. Why a batch: numpy's
     per-call overhead is paid once per batch, not per listing. ``texts`` are NUL-joined fields;
     a text holding a multi-character fold is folded again with ``fold``. None if some text holds
-    an SOH of its own (the caller folds that batch the plain way)."""
+    an SOH, or more than ``fields - 1`` NULs, of its own (the caller folds that batch the plain
+    way)."""
     import numpy
 
     joined = "\x01".join(texts)
-    if joined.count("\x01") != len(texts) - 1:
+    if joined.count("\x01") != len(texts) - 1 or joined.count("\x00") != (fields - 1) * len(texts):
         return None
     codes = numpy.take(_units(), numpy.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32))
     codes = codes[codes != _DROP]
