@@ -37,7 +37,7 @@ def test_new_match_is_a_match():
 
 
 def test_fold_batch_is_fold_joined_per_text():
-    texts = [tuple(SAMPLES[i:i + 3]) for i in range(len(SAMPLES))] + [("\ud800香煙", "", ""), ("⼂丶", "", "")]
+    texts = [tuple((SAMPLES + ["", ""])[i:i + 3]) for i in range(len(SAMPLES))] + [("\ud800香煙", "", ""), ("⼂丶", "", "")]
     raw = ["\x00".join(t) for t in texts if "\x00" not in "".join(t)]
     folded, ends = fold_batch(raw, 3)
     assert folded.split("\x01") == [fold_joined(t.split("\x00")) for t in raw]
