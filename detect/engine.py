@@ -23,7 +23,8 @@ import ahocorasick_rs
 from detect.campaign import Campaign, Rule
 from detect.detectors import BUILTINS
 from detect.model import LISTING_FIELDS, Match, new_match
-from detect.text import fold, fold_batch, fold_joined, fold_offsets, latin_boundary_ok, snippet, to_original
+from detect.text import FoldedBatch, fold, fold_batch, fold_joined, fold_offsets, latin_boundary_ok, snippet, to_original
+from detect.units import Utf16Automaton
 
 #: Longest field prefix scanned (a listing is a few hundred characters; offsets stay exact).
 MAX_FIELD_CHARS = 20_000
@@ -99,6 +100,8 @@ class Detector:
             for k, term in enumerate(self.terms))
         self._scopes: dict[tuple[Any, Any], tuple[bool, ...]] = {}  # (platform, category) -> per rule
         self._find = self._automaton() if matcher == "automaton" else self._regex()
+        #: the batch path's matcher over code points (None: the regex baseline matches the str)
+        self._find_codes = Utf16Automaton(self.terms).find if matcher == "automaton" and self.terms else None
 
     def _exclusions(self, rule: Rule, term: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
         """Exclusions that can overlap a hit of ``term`` at s, grouped as (shift, length, phrases):
@@ -181,11 +184,13 @@ class Detector:
         batch = fold_batch(raw, 3) if max(map(len, raw)) <= MAX_FIELD_CHARS else None
         if batch is None:
             folded = [fold_joined(_fields(doc)) for doc in docs]
-            batch = _BATCH_SEP.join(folded), [e - 1 for e in accumulate(len(f) + 1 for f in folded)]
-        joined, ends = batch
+            batch = FoldedBatch(_BATCH_SEP.join(folded), [e - 1 for e in accumulate(len(f) + 1 for f in folded)], None)
+        joined, ends, codes = batch
+        find_codes = self._find_codes
+        candidates = find_codes(codes) if find_codes is not None and codes is not None else self._find(joined)
         out: list[list[Match]] = [[] for _ in docs]
         by_doc: dict[int, list[tuple[int, int, int]]] = {}
-        for k, start, end in self._find(joined):
+        for k, start, end in candidates:
             i = bisect_left(ends, start)
             base = ends[i - 1] + 1 if i else 0
             found = by_doc.get(i)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from itertools import accumulate, compress
+from typing import Any, NamedTuple
 
 from crawler.normalize import TranslateTable, search_key
 
@@ -120,7 +121,13 @@ def _units() -> "numpy.ndarray":
     return _unit_table[0]
 
 
-def fold_batch(texts: list[str], fields: int = 1) -> tuple[str, list[int]] | None:
+class FoldedBatch(NamedTuple):
+    text: str  # the folded texts joined by SOH
+    ends: list[int]  # ends[i]: index of the SOH after text i (len(text) for the last)
+    codes: Any  # ``text`` as a numpy array of code points (None when some text was refolded)
+
+
+def fold_batch(texts: list[str], fields: int = 1) -> FoldedBatch | None:
     """``"\\x01".join(fold_joined(t.split("\\x00")) for t in texts)`` and where each text's part
     ends, in a handful of vectorized passes (numpy, one code-point table lookup): ``str.translate``
     costs ~60 ns per character through Python objects, this a few ns. Why a batch: numpy's
@@ -139,12 +146,12 @@ def fold_batch(texts: list[str], fields: int = 1) -> tuple[str, list[int]] | Non
     if "\x02" not in folded:
         ends = numpy.flatnonzero(codes == 1).tolist()
         ends.append(len(folded))
-        return folded, ends
+        return FoldedBatch(folded, ends, codes)
     parts = folded.split("\x01")
     for i, part in enumerate(parts):
         if "\x02" in part:
             parts[i] = fold_joined(texts[i].split("\x00"))
-    return "\x01".join(parts), [end - 1 for end in accumulate(len(p) + 1 for p in parts)]
+    return FoldedBatch("\x01".join(parts), [end - 1 for end in accumulate(len(p) + 1 for p in parts)], None)
 
 
 def fold_offsets(text: str) -> list[int]:

@@ -39,12 +39,13 @@ def test_new_match_is_a_match():
 def test_fold_batch_is_fold_joined_per_text():
     texts = [tuple((SAMPLES + ["", ""])[i:i + 3]) for i in range(len(SAMPLES))] + [("\ud800香煙", "", ""), ("⼂丶", "", "")]
     raw = ["\x00".join(t) for t in texts if "\x00" not in "".join(t)]
-    folded, ends = fold_batch(raw, 3)
+    folded, ends, _ = fold_batch(raw, 3)
     assert folded.split("\x01") == [fold_joined(t.split("\x00")) for t in raw]
     assert ends == [i for i, c in enumerate(folded) if c == "\x01"] + [len(folded)]
     clean = ["香煙 中.华\x00Ｒ Ｅ Ｌ Ｘ\x00🚬", "\x00\x00", "ÉCOLE\x00abc\x00x"]  # no multi-character fold
-    folded, ends = fold_batch(clean, 3)
+    folded, ends, codes = fold_batch(clean, 3)
     assert folded.split("\x01") == [fold_joined(t.split("\x00")) for t in clean] and ends == [11, 14, 26]
+    assert "".join(map(chr, codes.tolist())) == folded  # the code points the automaton is fed
     assert fold_batch(["a\x01b\x00\x00", "c\x00\x00"], 3) is None  # a text's own SOH: the caller's slow way
     assert fold_batch(["a\x00b\x00\x00", "c\x00\x00"], 3) is None  # or a NUL: it would shift the fields
     assert fold_batch(["a\x00b\x00", "c\x00\x00"], 3) is not None
@@ -75,3 +76,29 @@ def test_scan_listings_is_scan_listing_per_doc(campaigns, matcher, batch):
     expected = [detector.scan_listing(doc) for doc in BATCH_DOCS]
     assert sum(map(len, expected)) >= 8 and expected[4] == [] and expected[1] == []
     assert list(detector.scan_listings(iter(BATCH_DOCS), batch=batch)) == expected
+
+
+def _codes(text):
+    import numpy
+
+    return numpy.frombuffer(text.encode("utf-32-le"), dtype=numpy.uint32)
+
+
+def test_utf16_automaton_reports_character_positions():
+    import ahocorasick_rs
+
+    from detect.units import Utf16Automaton
+
+    terms = ["🚬", "烟弹", "relx", "𐐨x", "💨烟"]
+    text = "a🚬烟弹\x00𐐀relx𠀀💨烟\x01𐐨x🚬"  # astral characters in and out of the terms
+    plain = ahocorasick_rs.AhoCorasick(terms).find_matches_as_indexes(text, overlapping=True)
+    assert Utf16Automaton(terms).find(_codes(text)) == plain and len(plain) == 6
+
+
+def test_utf16_automaton_ignores_matches_across_code_units():
+    from detect.units import Utf16Automaton
+
+    # bytes of "愀换d" (00 61 62 63 64 00) hold those of "扡摣" (61 62 63 64) at an odd offset
+    automaton = Utf16Automaton(["扡摣"])
+    assert automaton.find(_codes("愀换d")) == []
+    assert automaton.find(_codes("x扡摣")) == [(0, 1, 3)]
