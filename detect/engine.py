@@ -330,15 +330,16 @@ class _ListingScan:
     def _term_matches(self, i: int, f: int, found: list[tuple[int, int]]) -> list[Match]:
         """One match per occurrence; of overlapping terms (中华 / 软中华) the longest wins."""
         slot, text, offsets = self.d._listing[i], self.texts[f], self.offsets(f)
-        kept: list[tuple[int, int]] = []
+        kept: list[tuple[int, int]] = found  # one occurrence (the common case): nothing to choose
         if len(found) > 1:
             found.sort(key=lambda x: (x[0], x[0] - x[1]))
-        for s, e in found:
-            if kept and s < kept[-1][1]:
-                continue
-            kept.append((s, e))
-            if len(kept) >= MAX_MATCHES:
-                break
+            kept = []
+            for s, e in found:
+                if kept and s < kept[-1][1]:
+                    continue
+                kept.append((s, e))
+                if len(kept) >= MAX_MATCHES:
+                    break
         campaign, rule, field = slot.campaign.id, slot.rule, LISTING_FIELDS[f]
         out = []
         for s, e in kept:
