@@ -16,6 +16,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from typing import Any, Iterable, Iterator, Mapping
 
 from crawler.store.base import Store, iso_utc
@@ -157,9 +158,10 @@ def run_campaign(campaign: Any, store: Store, index: Index, *, since: str | date
     store.save_job({"id": job, "spider": f"campaign:{campaign.id}", "started_at": started,
                     "state": "running", "args": {"since": since_iso}})
     records, result.candidates, result.full_scan = listing_candidates(campaign, store, index, since_iso)
-    for record in records:
-        result.listings_scanned += 1
-        emit(scan_listing(detector, record))
+    while chunk := list(islice(records, batch)):  # the detector's batch path
+        result.listings_scanned += len(chunk)
+        for hits in scan_listings(detector, chunk):
+            emit(hits)
     if any(r.family == "license" or "shop_name" in _rule_fields(r) for r in campaign.rules):
         for record in store.iter_merchants():
             if _since_ok(record, since_iso):
