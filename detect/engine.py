@@ -185,7 +185,7 @@ class Detector:
         if batch is None:
             folded = [fold_joined(_fields(doc)) for doc in docs]
             batch = FoldedBatch(_BATCH_SEP.join(folded), [e - 1 for e in accumulate(len(f) + 1 for f in folded)], None)
-        joined, ends, codes = batch
+        joined, ends, codes, kept = batch
         find_codes = self._find_codes
         candidates = find_codes(codes) if find_codes is not None and codes is not None else self._find(joined)
         out: list[list[Match]] = [[] for _ in docs]
@@ -198,10 +198,22 @@ class Detector:
                 by_doc[i] = [(k, start - base, end - base)]
             else:
                 found.append((k, start - base, end - base))
+        if not by_doc:
+            return out
+        # The offset maps come from the fold itself when it was one-to-one per character: the
+        # index in the joined input of each kept character (a Python loop per field otherwise).
+        positions = kept.nonzero()[0] if kept is not None else None
+        raw_starts = [0, *accumulate(len(text) + 1 for text in raw)] if kept is not None else None
         for i, found in by_doc.items():
             base = ends[i - 1] + 1 if i else 0
             folded_fields = joined[base:ends[i]].split(_SEP)
-            out[i] = _ListingScan(self, docs[i], list(_fields(docs[i])), folded_fields).run(found)
+            if positions is None:
+                out[i] = _ListingScan(self, docs[i], list(_fields(docs[i])), folded_fields).run(found)
+                continue
+            texts = raw[i].split(_SEP)
+            scan = _ListingScan(self, docs[i], texts, folded_fields)
+            scan.offset_source = _batch_offsets(positions, base, raw_starts[i], texts, folded_fields)
+            out[i] = scan.run(found)
         return out
 
     def candidate_count(self, doc: Mapping[str, Any]) -> int:
@@ -230,18 +242,21 @@ class _ListingScan:
     word boundary in the original text) run once per candidate, not once per rule; the rule
     checks (exclusions, ``unless``, ``near``) come from the detector's per-term plan."""
 
-    __slots__ = ("d", "doc", "texts", "folded", "_offsets", "_unless_cache", "_by_name")
+    __slots__ = ("d", "doc", "texts", "folded", "_offsets", "_unless_cache", "_by_name", "offset_source")
 
     def __init__(self, detector: Detector, doc: Mapping[str, Any], texts: list[str], folded: list[str]) -> None:
         self.d, self.doc, self.texts, self.folded = detector, doc, texts, folded
         self._offsets: list[list[int] | None] = [None, None, None]
         self._unless_cache: dict[tuple[int, int], bool] = {}
         self._by_name: tuple[dict[str, str], dict[str, str]] | None = None  # fields by name, for detectors
+        #: field -> its offset map, when the caller has them cheaper than ``fold_offsets``
+        self.offset_source: Callable[[int], list[int]] | None = None
 
     def offsets(self, f: int) -> list[int]:
         found = self._offsets[f]
         if found is None:
-            found = self._offsets[f] = fold_offsets(self.texts[f])
+            source = self.offset_source
+            found = self._offsets[f] = source(f) if source is not None else fold_offsets(self.texts[f])
         return found
 
     def run(self, candidates: list[tuple[int, int, int]]) -> list[Match]:
@@ -364,6 +379,19 @@ class _ListingScan:
             out.append(new_match(slot.campaign.id, slot.rule.id, slot.rule.family, f.severity or slot.rule.severity,
                                  f.field, text[a:b], a, b, snippet(text, a, b), f.detail))
         return out
+
+
+def _batch_offsets(positions: Any, base: int, raw_start: int, texts: list[str],
+                   folded: list[str]) -> Callable[[int], list[int]]:
+    """Offset maps of one listing's fields from the batch fold: ``positions[j]`` is the index in
+    the batch's joined input of the character that became folded character j (one to one)."""
+
+    def offsets(f: int) -> list[int]:
+        start = base + sum(len(x) + 1 for x in folded[:f])
+        shift = raw_start + sum(len(x) + 1 for x in texts[:f])
+        return (positions[start:start + len(folded[f])] - shift).tolist()
+
+    return offsets
 
 
 def _fields(doc: Mapping[str, Any]) -> tuple[str, str, str]:

@@ -125,6 +125,7 @@ class FoldedBatch(NamedTuple):
     text: str  # the folded texts joined by SOH
     ends: list[int]  # ends[i]: index of the SOH after text i (len(text) for the last)
     codes: Any  # ``text`` as a numpy array of code points (None when some text was refolded)
+    kept: Any = None  # numpy bool per character of the joined input: not dropped by the fold
 
 
 def fold_batch(texts: list[str], fields: int = 1) -> FoldedBatch | None:
@@ -141,12 +142,13 @@ def fold_batch(texts: list[str], fields: int = 1) -> FoldedBatch | None:
     if joined.count("\x01") != len(texts) - 1 or joined.count("\x00") != (fields - 1) * len(texts):
         return None
     codes = numpy.take(_units(), numpy.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32))
-    codes = codes[codes != _DROP]
+    kept = codes != _DROP
+    codes = codes[kept]
     folded = codes.tobytes().decode("utf-32-le", "surrogatepass")
     if "\x02" not in folded:
         ends = numpy.flatnonzero(codes == 1).tolist()
         ends.append(len(folded))
-        return FoldedBatch(folded, ends, codes)
+        return FoldedBatch(folded, ends, codes, kept)
     parts = folded.split("\x01")
     for i, part in enumerate(parts):
         if "\x02" in part:

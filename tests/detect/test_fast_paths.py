@@ -39,13 +39,14 @@ def test_new_match_is_a_match():
 def test_fold_batch_is_fold_joined_per_text():
     texts = [tuple((SAMPLES + ["", ""])[i:i + 3]) for i in range(len(SAMPLES))] + [("\ud800香煙", "", ""), ("⼂丶", "", "")]
     raw = ["\x00".join(t) for t in texts if "\x00" not in "".join(t)]
-    folded, ends, _ = fold_batch(raw, 3)
+    folded, ends = fold_batch(raw, 3)[:2]
     assert folded.split("\x01") == [fold_joined(t.split("\x00")) for t in raw]
     assert ends == [i for i, c in enumerate(folded) if c == "\x01"] + [len(folded)]
     clean = ["香煙 中.华\x00Ｒ Ｅ Ｌ Ｘ\x00🚬", "\x00\x00", "ÉCOLE\x00abc\x00x"]  # no multi-character fold
-    folded, ends, codes = fold_batch(clean, 3)
+    folded, ends, codes, kept = fold_batch(clean, 3)
     assert folded.split("\x01") == [fold_joined(t.split("\x00")) for t in clean] and ends == [11, 14, 26]
     assert "".join(map(chr, codes.tolist())) == folded  # the code points the automaton is fed
+    assert kept.nonzero()[0].tolist() == [i for i, c in enumerate("\x01".join(clean)) if fold(c) or c in "\x00\x01"]
     assert fold_batch(["a\x01b\x00\x00", "c\x00\x00"], 3) is None  # a text's own SOH: the caller's slow way
     assert fold_batch(["a\x00b\x00\x00", "c\x00\x00"], 3) is None  # or a NUL: it would shift the fields
     assert fold_batch(["a\x00b\x00", "c\x00\x00"], 3) is not None
