@@ -22,7 +22,7 @@ import ahocorasick_rs
 
 from detect.campaign import Campaign, Rule
 from detect.detectors import BUILTINS
-from detect.model import LISTING_FIELDS, Match, new_match
+from detect.model import LISTING_FIELDS, Match
 from detect.text import FoldedBatch, fold, fold_batch, fold_joined, fold_offsets, latin_boundary_ok, snippet, to_original
 from detect.units import Utf16Automaton
 
@@ -359,7 +359,7 @@ class _ListingScan:
         out = []
         for s, e in kept:
             a, b = offsets[s], offsets[e - 1] + 1
-            out.append(new_match(campaign, rule.id, rule.family, rule.severity, field, text[a:b], a, b,
+            out.append(Match(campaign, rule.id, rule.family, rule.severity, field, text[a:b], a, b,
                                  snippet(text, a, b)))
         return out
 
@@ -376,7 +376,7 @@ class _ListingScan:
                 a, b = offsets[f.start], offsets[f.end - 1] + 1
             else:
                 a, b = f.start, f.end
-            out.append(new_match(slot.campaign.id, slot.rule.id, slot.rule.family, f.severity or slot.rule.severity,
+            out.append(Match(slot.campaign.id, slot.rule.id, slot.rule.family, f.severity or slot.rule.severity,
                                  f.field, text[a:b], a, b, snippet(text, a, b), f.detail))
         return out
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from detect.model import Match, new_match
+from detect.model import Match
 from detect.text import _MARKS, TABLE, fold, fold_batch, fold_joined, fold_offsets
 
 SAMPLES = ["香煙 中.华 Ｒ Ｅ Ｌ Ｘ", "🚬💨% 😍 ﬁ㎏ ÉCOLE", "𠀀\U0002F800 abc", "\U000E0041a\U000F0000b", "a\x00b", "", "　\n\t"]
@@ -29,11 +29,14 @@ def test_fold_joined_is_joined_folds(fields):
     assert fold_joined(fields) == "\x00".join(fold(t) for t in fields)
 
 
-def test_new_match_is_a_match():
-    args = ("c", "r", "tobacco", "high", "title", "中华", 1, 3, "…中华…")
-    fast, plain = new_match(*args, detail="d"), Match(*args, detail="d")
-    assert fast == plain and hash(fast) == hash(plain) and type(fast) is Match
-    assert new_match(*args).detail == ""
+def test_match_is_an_immutable_record():
+    m = Match("c", "r", "tobacco", "high", "title", "中华", 1, 3, "…中华…")
+    assert m.detail == "" and m == Match("c", "r", "tobacco", "high", "title", "中华", 1, 3, "…中华…", "")
+    assert list(m.to_dict()) == ["campaign", "rule", "family", "severity", "field", "matched", "start", "end",
+                                 "snippet", "detail"]
+    assert len({m, Match(*m)}) == 1  # hashable by value: hits de-duplicate
+    with pytest.raises(AttributeError):
+        m.start = 0
 
 
 def test_fold_batch_is_fold_joined_per_text():
