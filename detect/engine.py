@@ -268,7 +268,7 @@ class _ListingScan:
         spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
         detectors: set[int] = set()
         passed: list[int] = []
-        for k, start, end in candidates[:MAX_CANDIDATES]:
+        for k, start, end in candidates if len(candidates) <= MAX_CANDIDATES else candidates[:MAX_CANDIDATES]:
             if start >= b2:
                 f, s = 2, start - b2
             elif start >= b1:
@@ -282,7 +282,7 @@ class _ListingScan:
             if not term_rules:
                 continue
             text = folded[f]
-            if s and _NEGATED.search(text, max(0, s - _NEG_LOOKBACK), s) is not None:
+            if s and _NEGATED.search(text, s - _NEG_LOOKBACK if s > _NEG_LOOKBACK else 0, s) is not None:
                 continue  # a disclaimer ("不含烟草") voids every rule's hit here
             e = s + end - start
             passed.clear()
@@ -291,7 +291,7 @@ class _ListingScan:
                     continue
                 # cheapest first (all must hold): two bounded regex searches, one cached per
                 # field, and the exclusions last (they may need the field's offset map)
-                if near is not None and not near.search(text, max(0, s - within), s) \
+                if near is not None and not near.search(text, s - within if s > within else 0, s) \
                         and not near.search(text, e, e + within):
                     continue
                 if unless is not None and self._unless(i, unless, f):

@@ -206,5 +206,5 @@ def latin_boundary_ok(original: str, start: int, end: int, term: str) -> bool:
 
 def snippet(original: str, start: int, end: int, context: int = 20) -> str:
     """Short original-text context around a match (evidence for the reviewer)."""
-    lo, hi = max(0, start - context), min(len(original), end + context)
-    return ("…" if lo else "") + original[lo:hi] + ("…" if hi < len(original) else "")
+    lo, hi, n = start - context, end + context, len(original)
+    return ("…" + original[lo:hi] if lo > 0 else original[:hi]) + ("…" if hi < n else "")
