@@ -38,6 +38,9 @@ _BATCH_SEP = "\x01"
 #: Listings per ``scan_listings`` batch: large enough to amortize the vectorized fold's
 #: per-call cost, small enough to keep a batch's strings in cache (measured: 256-1,000 best).
 BATCH = 512
+#: Most characters folded in one batch (a batch of long texts is split): the fold's arrays take
+#: ~16 bytes per character, so this bounds them to ~16 MB whatever the input.
+BATCH_CHARS = 1_000_000
 #: Negations that void a term hit right after them (at most ``NEGATION_GAP`` folded character
 #: between): "不含烟草制品", "本品不能代替药物", "非处方", "无烟锅". Sellers' disclaimers are the
 #: commonest false positive of a term list. The gap is kept small: "远离异味【国宴用酒】" is no
@@ -178,6 +181,9 @@ class Detector:
     def _scan_chunk(self, docs: list[Mapping[str, Any]]) -> list[list[Match]]:
         raw = [f"{doc.get('title') or ''}\x00{doc.get('description') or ''}\x00{doc.get('shop_name') or ''}"
                for doc in docs]
+        if len(docs) > 1 and sum(map(len, raw)) > BATCH_CHARS:  # long texts: keep the arrays bounded
+            half = len(docs) // 2
+            return self._scan_chunk(docs[:half]) + self._scan_chunk(docs[half:])
         # A text no longer than the limit has no field longer than it; a field with a NUL or SOH of
         # its own would shift the fields (fold_batch refuses): such a batch (rare, or hostile)
         # takes the per-listing fold.

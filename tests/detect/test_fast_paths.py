@@ -106,3 +106,16 @@ def test_utf16_automaton_ignores_matches_across_code_units():
     automaton = Utf16Automaton(["扡摣"])
     assert automaton.find(_codes("愀换d")) == []
     assert automaton.find(_codes("x扡摣")) == [(0, 1, 3)]
+
+
+def test_batches_of_long_texts_are_split(detector, monkeypatch):
+    import detect.engine as engine
+
+    docs = [{"title": f"中华 {i}条", "description": "好" * 300, "category": "food"} for i in range(1, 9)]
+    expected = [detector.scan_listing(doc) for doc in docs]
+    monkeypatch.setattr(engine, "BATCH_CHARS", 1000)  # about three listings' worth
+    folded_sizes = []
+    real = engine.fold_batch
+    monkeypatch.setattr(engine, "fold_batch", lambda texts, fields: folded_sizes.append(len(texts)) or real(texts, fields))
+    assert list(detector.scan_listings(docs)) == expected and all(expected)
+    assert max(folded_sizes) <= 3 and sum(folded_sizes) == len(docs)
