@@ -1,7 +1,8 @@
 """The streaming detector: one Aho-Corasick automaton over the folded fields of a listing.
 
 Fast path (most listings): one ``str.translate`` call (the fields joined by NUL) and one automaton
-pass in C, no Python work per character. Only texts with a candidate term pay for the Python-level
+pass in C, no Python work per character; ``scan_listings`` does it for a batch of listings at once
+(one numpy fold, one automaton pass), which is what the pipeline and the commands use. Only texts with a candidate term pay for the Python-level
 checks (field, scope, category, exclusions, co-occurrence, ``unless``, Latin word boundaries) and
 for the offset map back to the original text. Context words (``near``, ``unless``, ``exclude``)
 are not in the automaton: they are checked around a candidate (small regexes, grouped set
