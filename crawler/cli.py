@@ -96,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("spider", nargs="?", help="spider name: weishop, miniapp, vshop (browser), moments")
     crawl.add_argument("--profile", help="crawl with a YAML site profile instead of a spider")
     crawl.add_argument("-a", dest="spider_args", action="append", type=_key_value, default=[], metavar="NAME=VALUE")
+    crawl.add_argument("-s", dest="settings", action="append", type=_key_value, default=[], metavar="NAME=VALUE",
+                       help="override a setting (crawler/settings.py), as with scrapy crawl -s")
     crawl.add_argument("--port", type=positive, default=8800, help="simulator port (default 8800)")
     crawl.add_argument("--max-pages", type=positive, help="stop after this many pages")
     crawl.set_defaults(func=cmd_crawl)
@@ -193,7 +195,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         spec = CrawlSpec(args.spider, kwargs)
     spec.kwargs.setdefault("port", str(args.port))
     overrides: dict[str, Any] = {"SHOPWATCH_PROGRESS": True, "SHOPWATCH_DATA_DIR": str(data_dir(args)),
-                                 "LOG_LEVEL": log_level(args)}
+                                 "LOG_LEVEL": log_level(args), **dict(args.settings)}
     if args.max_pages:
         overrides["CLOSESPIDER_PAGECOUNT"] = args.max_pages
     results = run_crawls([spec], overrides)

@@ -40,6 +40,7 @@ def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
 def run_crawls(specs: list[CrawlSpec], overrides: dict[str, Any] | None = None) -> list[CrawlResult]:
     """Run the crawls concurrently in one reactor; return when all have closed."""
     settings = project_settings(overrides)
+    check_components(settings)
     process = CrawlerProcess(settings, install_root_handler=True)
     crawlers: list[tuple[CrawlSpec, Crawler, str]] = []
     for spec in specs:
@@ -55,6 +56,19 @@ def run_crawls(specs: list[CrawlSpec], overrides: dict[str, Any] | None = None) 
         CrawlResult(spec, job_id, dict(crawler.stats.get_stats()) if crawler.stats else {}, elapsed)
         for spec, crawler, job_id in crawlers
     ]
+
+
+def check_components(settings: Settings) -> None:
+    """Let each enabled item pipeline refuse bad settings before the reactor starts (its
+    ``check_settings(settings)``, if it has one, raises ``UserError``): an error inside Scrapy's
+    start-up would only be logged, and a component raising NotConfigured is silently off."""
+    from scrapy.utils.conf import build_component_list
+    from scrapy.utils.misc import load_object
+
+    for path in build_component_list(settings.getwithbase("ITEM_PIPELINES")):
+        check = getattr(load_object(path), "check_settings", None)
+        if check is not None:
+            check(settings)
 
 
 def _spider_class(process: CrawlerProcess, name: str) -> type:

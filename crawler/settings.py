@@ -88,6 +88,7 @@ ITEM_PIPELINES: dict[str, int] = {
 SHOPWATCH_DETECT = True  # streaming campaign detection (pipelines.detect); False = off
 SHOPWATCH_CAMPAIGNS: list[str] = []  # campaign ids to detect while crawling; [] = every enabled one
 SHOPWATCH_HITS_BATCH = 200  # hits per store write
+SHOPWATCH_DETECT_BATCH = 256  # listings scanned together (one vectorized fold; within HITS_BATCH_SECONDS)
 SHOPWATCH_HITS_BATCH_SECONDS = 1.0  # seconds: longest a found hit waits before it is written
 SHOPWATCH_PLATFORMS = None  # list of accepted platform names; None = any lowercase slug
 SHOPWATCH_MAX_TITLE = 500  # characters; longer -> dropped as title_too_long

@@ -82,6 +82,11 @@ class Rule:
         return BUILTINS[self.detector].target if self.detector else "listing"
 
     def applies_to_category(self, folded_category: str) -> bool:
+        """Whether the rule's category conditions hold. An unknown category ('') is no
+        exemption: social posts (moments) carry none, and the conditions exist to spare listings
+        that are known to be, say, registered drugs -- not to skip those nobody categorised."""
+        if not folded_category:
+            return True
         if self.categories and folded_category not in self.categories:
             return False
         return folded_category not in self.not_categories
@@ -130,7 +135,7 @@ class Campaign:
     def in_scope(self, platform: str | None, folded_category: str) -> bool:
         if self.platforms and platform not in self.platforms:
             return False
-        return not self.categories or folded_category in self.categories
+        return not self.categories or not folded_category or folded_category in self.categories
 
     def term_count(self) -> int:
         return sum(len(r.terms) + len(r.exclude) + len(r.unless) + (len(r.near.terms) if r.near else 0)

@@ -10,6 +10,7 @@ import sys
 import tempfile
 from collections import Counter
 from dataclasses import replace
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any, Iterator
 
@@ -237,10 +238,11 @@ def cmd_detect(args: argparse.Namespace) -> int:
     out, tmp = _open_output(args.output)
     try:
         with source:
-            for _number, doc in _read_listings(source, args.input, errors):
+            docs = (doc for _number, doc in _read_listings(source, args.input, errors))
+            for doc, matches in zip_batches(docs, detector.scan_listings):
                 scanned += 1
                 item_id = doc.get("id") if doc.get("id") not in (None, "") else doc.get("item_id")
-                for m in detector.scan_listing(doc):
+                for m in matches:
                     per_family[m.family] += 1
                     row = {"id": item_id, "family": m.family, "rule": m.rule, "campaign": m.campaign,
                            "field": m.field, "matched": m.matched, "start": m.start, "end": m.end,
@@ -264,6 +266,15 @@ def cmd_detect(args: argparse.Namespace) -> int:
     print(f"detect: {scanned} listings scanned, {len(errors)} lines skipped, hits: {hits} "
           f"({len(campaigns)} campaigns)", file=sys.stderr)
     return 1 if errors else 0
+
+
+def zip_batches(docs: Iterator[dict[str, Any]], scan: Any, size: int = 512) -> Iterator[tuple[dict[str, Any], Any]]:
+    """(doc, scan result) pairs, ``scan`` called on ``size`` docs at a time (the batch path)."""
+    while True:
+        chunk = list(islice(docs, size))
+        if not chunk:
+            return
+        yield from zip(chunk, scan(chunk))
 
 
 def _open_output(path: str) -> tuple[IO[str], str | None]:

@@ -11,15 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable, Mapping
+from typing import Callable, Mapping, NamedTuple
 
 from detect import patents
 from detect.licence import uscc_problems
 from detect.text import fold, fold_offsets
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
+    """What a detector found (a named tuple: cheap to build on the streaming path)."""
+
     field: str
     start: int
     end: int  # ORIGINAL offsets, unless ``folded`` (then the engine maps them)
@@ -51,6 +52,7 @@ GRANTED_WORDS = ("专利产品", "专利号", "已授权", "国家专利", "专�
 #: "已获 / 获得 / 取得 ... 专利" with a few characters between (已获实用新型专利).
 _GRANTED_CLAIM = re.compile(r"(?:已获|获得|取得|拥有|荣获|获)[^，。,.]{0,6}?专利")
 PENDING_OK = "尚未授权"
+_PENDING = re.compile("|".join(PENDING_WORDS))
 
 
 def _claimed_type(text: str, start: int, end: int) -> str | None:
@@ -114,7 +116,7 @@ def scan_patent_claims(texts: Mapping[str, str], folded: Mapping[str, str], toda
         if at:
             out.append(Finding(at[0], at[1], at[2], "patent claimed without a patent number and type", folded=True))
     joined = "".join(folded.get(f) or "" for f in PATENT_FIELDS)
-    if PENDING_OK not in joined and any(w in joined for w in PENDING_WORDS):
+    if PENDING_OK not in joined and _PENDING.search(joined):
         zl = [(f, n) for f, ns in numbers.items() for n in ns if n.prefix == "ZL"]
         if zl:
             f, n = zl[0]

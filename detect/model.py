@@ -1,8 +1,7 @@
 """What a detector reports: one ``Match`` per rule hit, pointing into the ORIGINAL field text."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 #: Every rule belongs to one family (the simulator's truth uses the same labels).
 FAMILIES: tuple[str, ...] = ("tobacco", "fake_patent", "misleading_ad", "license")
@@ -12,8 +11,10 @@ SEVERITIES: tuple[str, ...] = ("verify", "low", "medium", "high")
 LISTING_FIELDS: tuple[str, ...] = ("title", "description", "shop_name")
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
+    """One rule hit. A named tuple (immutable, hashable, compared by value): the streaming path
+    builds one per hit, and a frozen dataclass costs ~1.3 µs to construct, this ~0.4."""
+
     campaign: str
     rule: str
     family: str
@@ -26,27 +27,5 @@ class Match:
     detail: str = ""  # why, for built-in detectors (e.g. "bad check character: expected 5")
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return self._asdict()
 
-
-_SETTERS = tuple(Match.__dict__[name].__set__ for name in Match.__dataclass_fields__)
-_new = object.__new__
-
-
-def new_match(campaign: str, rule: str, family: str, severity: str, field: str, matched: str, start: int, end: int,
-              snippet: str, detail: str = "") -> Match:
-    """``Match(...)`` without the frozen dataclass ``__init__`` (ten ``object.__setattr__`` calls,
-    ~3x slower): the slot descriptors are set directly. Same object, same equality and hash."""
-    m = _new(Match)
-    s0, s1, s2, s3, s4, s5, s6, s7, s8, s9 = _SETTERS
-    s0(m, campaign)
-    s1(m, rule)
-    s2(m, family)
-    s3(m, severity)
-    s4(m, field)
-    s5(m, matched)
-    s6(m, start)
-    s7(m, end)
-    s8(m, snippet)
-    s9(m, detail)
-    return m

@@ -8,7 +8,9 @@ import json
 import os
 import shutil
 import tempfile
+from datetime import date
 from pathlib import Path
+from typing import Iterable
 
 from crawler.errors import UserError
 from detect.campaign import Campaign, load_campaign
@@ -79,6 +81,29 @@ class CampaignRegistry:
 
     def enabled(self) -> list[Campaign]:
         return [c for c in self.list() if c.enabled]
+
+    def select(self, wanted: Iterable[str], today: date, setting: str = "SHOPWATCH_CAMPAIGNS") -> list[Campaign]:
+        """The enabled campaigns active on ``today``, or only the ``wanted`` ones of them. Why an
+        error and not a quiet subset: a crawl told to watch a campaign that cannot run would
+        report no hits and look clean. The message names every bad id and why it cannot run."""
+        every = {c.id: c for c in self.list()}
+        runnable = [c for c in every.values() if c.enabled and c.active_on(today)]
+        ids = [w.strip() for w in wanted if w.strip()]
+        if not ids:
+            return runnable
+        problems = []
+        for bad in dict.fromkeys(ids):
+            c = every.get(bad)
+            if c is None:
+                problems.append(f"{bad!r} is no campaign")
+            elif not c.enabled:
+                problems.append(f"{bad!r} is disabled (shopwatch campaign enable {bad})")
+            elif not c.active_on(today):
+                problems.append(f"{bad!r} is not active on {today.isoformat()} (its period)")
+        if problems:
+            known = ", ".join(c.id for c in runnable) or "none"
+            raise UserError(f"{setting}: {'; '.join(problems)}; campaigns that can run: {known}")
+        return [c for c in runnable if c.id in ids]
 
     def is_shipped(self, campaign: Campaign) -> bool:
         return campaign.source is not None and campaign.source.parent == self.shipped_dir

@@ -16,6 +16,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from typing import Any, Iterable, Iterator, Mapping
 
 from crawler.store.base import Store, iso_utc
@@ -66,6 +67,14 @@ def scan_listing(detector: Detector, record: Mapping[str, Any]) -> list[dict[str
     if (record.get("status") or "active") != "active":
         return []
     return _unique(hit_from_match(m, record, False) for m in detector.scan_listing(listing_doc(record)))
+
+
+def scan_listings(detector: Detector, records: list[Mapping[str, Any]]) -> list[list[dict[str, Any]]]:
+    """``scan_listing`` of each record, through the detector's batch path (``Detector.scan_listings``)."""
+    active = [r for r in records if (r.get("status") or "active") == "active"]
+    found = iter(detector.scan_listings([listing_doc(r) for r in active]))
+    return [_unique(hit_from_match(m, r, False) for m in next(found)) if (r.get("status") or "active") == "active"
+            else [] for r in records]
 
 
 def scan_merchant(detector: Detector, record: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -149,9 +158,10 @@ def run_campaign(campaign: Any, store: Store, index: Index, *, since: str | date
     store.save_job({"id": job, "spider": f"campaign:{campaign.id}", "started_at": started,
                     "state": "running", "args": {"since": since_iso}})
     records, result.candidates, result.full_scan = listing_candidates(campaign, store, index, since_iso)
-    for record in records:
-        result.listings_scanned += 1
-        emit(scan_listing(detector, record))
+    while chunk := list(islice(records, batch)):  # the detector's batch path
+        result.listings_scanned += len(chunk)
+        for hits in scan_listings(detector, chunk):
+            emit(hits)
     if any(r.family == "license" or "shop_name" in _rule_fields(r) for r in campaign.rules):
         for record in store.iter_merchants():
             if _since_ok(record, since_iso):

@@ -28,19 +28,8 @@ class DetectPipeline:
         if not s.getbool("SHOPWATCH_DETECT", True):
             raise NotConfigured("SHOPWATCH_DETECT is off")
         from detect.engine import Detector
-        from detect.registry import CampaignRegistry
 
-        from datetime import date
-
-        today = date.today()
-        campaigns = [c for c in CampaignRegistry(data_dir(s)).enabled() if c.active_on(today)]
-        wanted = s.getlist("SHOPWATCH_CAMPAIGNS")
-        if wanted:
-            known = {c.id for c in campaigns}
-            missing = sorted(set(wanted) - known)
-            if missing:
-                raise NotConfigured(f"SHOPWATCH_CAMPAIGNS names unknown or disabled campaigns: {missing}")
-            campaigns = [c for c in campaigns if c.id in wanted]
+        campaigns = self.campaigns(s)
         if not campaigns:
             raise NotConfigured("no enabled campaigns")
         self.crawler = crawler
@@ -48,11 +37,30 @@ class DetectPipeline:
         self.detector = Detector(campaigns)
         self.batch_size = s.getint("SHOPWATCH_HITS_BATCH", 200)
         self.batch_seconds = s.getfloat("SHOPWATCH_HITS_BATCH_SECONDS", 1.0)
+        self.scan_batch = max(1, s.getint("SHOPWATCH_DETECT_BATCH", 256))
+        self.listings: list[dict[str, Any]] = []
+        self.listings_since = 0.0
         self.store: Any = None
         self.pending: list[dict[str, Any]] = []
         self.started = 0.0
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
         crawler.signals.connect(self.commit, signal=outputs_commit)
+
+    @staticmethod
+    def campaigns(settings: Any) -> list[Any]:
+        """The campaigns to run; a ``SHOPWATCH_CAMPAIGNS`` id that is unknown, disabled or out of
+        its period is a ``UserError`` naming it (detection must not be silently off)."""
+        from datetime import date
+
+        from detect.registry import CampaignRegistry
+
+        return CampaignRegistry(data_dir(settings)).select(settings.getlist("SHOPWATCH_CAMPAIGNS"), date.today())
+
+    @classmethod
+    def check_settings(cls, settings: Any) -> None:
+        """Called by ``crawler.runner`` before any crawl starts: bad settings stop it there."""
+        if settings.getbool("SHOPWATCH_DETECT", True):
+            cls.campaigns(settings)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> "DetectPipeline":
@@ -62,13 +70,29 @@ class DetectPipeline:
         self.store = shared_store(self.crawler.settings)
 
     def process_item(self, item: Any, spider: Any = None) -> Any:
-        from detect.runs import scan_listing, scan_merchant
+        from detect.runs import scan_merchant
 
         kind = item_kind(item)
         if kind is None or self.store is None:
             return item
-        record = as_dict(item)
-        hits = scan_listing(self.detector, record) if kind == "listing" else scan_merchant(self.detector, record)
+        if kind == "listing":  # scanned in batches (``Detector.scan_listings``): the item goes on now
+            if not self.listings:
+                self.listings_since = time.monotonic()
+            self.listings.append(as_dict(item))
+            if len(self.listings) >= self.scan_batch or time.monotonic() - self.listings_since >= self.batch_seconds:
+                self._scan()
+        else:
+            self._found(scan_merchant(self.detector, as_dict(item)))
+        return item
+
+    def _scan(self) -> None:
+        from detect.runs import scan_listings
+
+        records, self.listings = self.listings, []
+        for hits in scan_listings(self.detector, records):
+            self._found(hits)
+
+    def _found(self, hits: list[dict[str, Any]]) -> None:
         if hits:
             if not self.pending:
                 self.started = time.monotonic()
@@ -78,7 +102,6 @@ class DetectPipeline:
         if self.pending and (len(self.pending) >= self.batch_size
                              or time.monotonic() - self.started >= self.batch_seconds):
             self._write()
-        return item
 
     def _write(self) -> None:
         if self.pending and self.store is not None:
@@ -87,14 +110,18 @@ class DetectPipeline:
             self.stats.inc_value("shopwatch/hits_new", counts["new"])
 
     def commit(self) -> None:
-        """Hits written and committed (the store's open transaction included)."""
+        """The waiting listings scanned, their hits written and committed (the store's open
+        transaction included)."""
+        self._scan()
         self._write()
         if self.store is not None:
             self.store.flush()
 
     def spider_idle(self, spider: Any = None) -> None:
+        self._scan()
         self._write()
 
     def close_spider(self, spider: Any = None) -> None:
+        self._scan()
         self._write()
         self.store = None

@@ -163,3 +163,15 @@ def test_outputs_commit_makes_every_buffered_write_visible(make_chain, tmp_path:
         assert store.count_hits(family="tobacco") >= 1
         assert [h.item_id for h in index.search("软中华").hits] == ["1"] and index.count() == 2
     chain.close()
+
+
+def test_detect_scans_listings_in_batches(make_chain, tmp_path: Path) -> None:
+    """Listings are scanned SHOPWATCH_DETECT_BATCH at a time (the batch path); a partial batch
+    waits for the next item, idle or close, and its hits are stored then, none lost."""
+    chain = make_chain(SHOPWATCH_DETECT_BATCH=3, SHOPWATCH_HITS_BATCH=1, SHOPWATCH_HITS_BATCH_SECONDS=3600)
+    chain.feed_all([L(str(i)) for i in range(4)] + [L("5", title="绿茶 250g", category="茶叶")])
+    assert chain.stats["shopwatch/hits/tobacco"] == 3  # one full batch scanned; "3" and "5" wait
+    chain.close()
+    with open_store(None, tmp_path / "data") as store:
+        assert {h["item_id"] for h in store.iter_hits(family="tobacco")} == {"0", "1", "2", "3"}
+    assert chain.stats["shopwatch/hits/tobacco"] == 4
