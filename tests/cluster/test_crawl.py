@@ -76,3 +76,23 @@ def test_workers_reconnect_after_redis_restart(private_redis, sim_factory, tmp_p
         assert active == truth_listings(30)
     finally:
         cluster.stop()
+
+
+def test_failed_output_commit_acknowledges_nothing_and_the_worker_carries_on(cluster: Cluster, sim_factory) -> None:
+    """A commit whose outputs cannot be made durable must not acknowledge (the work would be lost
+    with a crash) and must not stop the worker's commit loop (every lease would then expire)."""
+    import json
+
+    import crawler.settings as project
+
+    sim = sim_factory(merchants=20)
+    job = cluster.submit("weishop", "--port", str(sim.port))
+    pipelines = {**project.ITEM_PIPELINES, "tests.cluster.failing_commit.FailingCommitPipeline": 999}
+    cluster.worker(f"ITEM_PIPELINES={json.dumps(pipelines)}", "TEST_FAILING_COMMITS=3")
+    assert cluster.wait_workers() == [0], cluster.tail()
+    log = cluster.logs[0].read_text(errors="replace")
+    assert log.count("could not be committed; nothing acknowledged") == 3, cluster.tail()
+
+    snap = cluster.status(job)
+    assert snap["state"] == "finished" and snap["failed"] == 0 and snap["queued"] == 0, snap
+    assert {i for i, v in stored(cluster.tmp / "data").items() if v[2] == "active"} == truth_listings(20)
