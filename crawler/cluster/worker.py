@@ -20,6 +20,7 @@ from typing import Any
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.utils.asyncio import create_looping_call
+from twisted.python.failure import Failure
 
 from crawler.cluster import connection
 from crawler.cluster.keys import Keys
@@ -152,6 +153,9 @@ class Worker:
     def job_closed(self, result: Any, job_id: str) -> Any:
         crawler = self.crawlers.pop(job_id, None)
         self.closed.add(job_id)
+        if isinstance(result, Failure):  # the crawl could not run (or crashed): say so, loudly
+            logger.error("worker %s: job %s stopped on an error: %s", self.id, job_id, result.getErrorMessage(),
+                         exc_info=(result.type, result.value, result.getTracebackObject()))
         try:
             if crawler is not None:
                 pipe = self.server.pipeline(transaction=False)
@@ -183,9 +187,10 @@ def run_worker(overrides: dict[str, Any], jobs: set[str] | None, concurrency: in
                exit_when_idle: bool) -> int:
     from scrapy.utils.reactor import install_reactor
 
-    from crawler.runner import project_settings
+    from crawler.runner import check_components, project_settings
 
     settings = project_settings(overrides)
+    check_components(settings)  # a bad SHOPWATCH_CAMPAIGNS stops the worker here, named
     server = connection.connect(connection.redis_url(settings))
     keys = connection.keys(settings)
     install_reactor(settings["TWISTED_REACTOR"])

@@ -51,6 +51,7 @@ def test_retry_after_from_one_worker_pauses_all(cluster: Cluster, sim_factory) -
     (["jobs", "submit", "weishop", "--rate", "0"], "expected a rate in (0, 10000]"),
     (["jobs", "status", "no-such-job"], "no cluster job 'no-such-job'"),
     (["jobs", "cancel", "no-such-job"], "no cluster job 'no-such-job'"),
+    (["worker", "--exit-when-idle", "-s", "SHOPWATCH_CAMPAIGNS=nope"], "SHOPWATCH_CAMPAIGNS: 'nope' is no campaign"),
 ])
 def test_bad_input_is_one_line_naming_it(cluster: Cluster, args: list[str], message: str) -> None:
     result = cluster.cli(*args, check=False)
