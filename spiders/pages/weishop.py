@@ -15,6 +15,8 @@ SHOP_ID = r"/shop/(\d+)"
 #: Statuses an item page answers when the item is gone (the spider lets them through).
 DELISTED_STATUSES = (404, 410)
 DELISTED_MARKERS = ("已下架", "已删除", "已售罄下架")
+#: The structured-data keys ``WeishopItemPage.listing`` reads.
+PRODUCT_KEYS = frozenset({"title", "description", "category", "price", "currency"})
 
 
 class WeishopDirectoryPage(HtmlPage):
@@ -101,7 +103,7 @@ class WeishopItemPage(HtmlPage):
             return Listing(platform=platform, item_id=item_id, url=canonical_url(r.urljoin(f"/item/{item_id}")),
                            shop_id=self.shop_id(shop_id), title=node_text(r.css("h1.item-title")),
                            status="delisted")
-        data = product_data(r, ("jsonld", "microdata"))
+        data = product_data(r, ("jsonld", "microdata"), needed=PRODUCT_KEYS)
         price_text = clean(r.css("span.price").xpath("string()").get())
         price, currency = parse_price(price_text, default_currency="CNY")
         return Listing(
