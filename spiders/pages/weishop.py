@@ -108,7 +108,11 @@ class WeishopItemPage(HtmlPage):
                            status="delisted")
         data = product_data(r, ("jsonld", "microdata"), needed=PRODUCT_KEYS)
         price_text = clean(self.by_class("span", "price").xpath("string()").get())
-        price, currency = parse_price(price_text, default_currency="CNY")
+        # the shown price only fills what the structured data lacks: parsed only then
+        if "price" in data and data.get("currency"):
+            price, currency = data["price"], data["currency"]
+        else:
+            price, currency = parse_price(price_text, default_currency="CNY")
         return Listing(
             platform=platform,
             item_id=item_id,
