@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from itemadapter import ItemAdapter
-
 from crawler.normalize import (
     MERCHANT_VERSIONED_FIELDS,
     clean_text,
@@ -20,7 +18,7 @@ from crawler.normalize import (
     to_decimal,
 )
 from crawler.urls import canonical_url
-from pipelines._common import adapter, item_kind, set_field
+from pipelines._common import ItemView, adapter, item_kind, set_field
 
 
 class NormalizePipeline:
@@ -43,14 +41,14 @@ class NormalizePipeline:
         return item
 
     @staticmethod
-    def _ids(a: ItemAdapter, *fields: str) -> None:
+    def _ids(a: ItemView, *fields: str) -> None:
         a["platform"] = str(a["platform"]).strip().lower()
         for f in fields:
             if a.get(f) is not None:
                 a[f] = clean_text(str(a[f]))
         a["url"] = canonical_url(str(a["url"]).strip())
 
-    def listing(self, a: ItemAdapter) -> None:
+    def listing(self, a: ItemView) -> None:
         self._ids(a, "item_id", "shop_id")
         a["status"] = (a.get("status") or "active").strip().lower()
         a["category"] = clean_text(a.get("category"))
@@ -67,7 +65,7 @@ class NormalizePipeline:
         set_field(a, "search_text", listing_search_text(a.get("title"), a.get("description")))
         set_field(a, "content_hash", content_hash(a))
 
-    def merchant(self, a: ItemAdapter) -> None:
+    def merchant(self, a: ItemView) -> None:
         self._ids(a, "shop_id")
         if a.get("licence_shown_as"):
             a["licence_shown_as"] = str(a["licence_shown_as"]).strip().lower()

@@ -11,10 +11,8 @@ import math
 import re
 from typing import Any
 
-from itemadapter import ItemAdapter
-
 from crawler.normalize import ZERO_WIDTH, collapse_ws, to_decimal
-from pipelines._common import adapter, drop, item_kind
+from pipelines._common import ItemView, adapter, drop, item_kind
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 _STATUSES = frozenset({"active", "delisted"})
@@ -63,7 +61,7 @@ class ValidatePipeline:
         return item
 
     # Each check returns (reason, detail) or None.
-    def _common(self, a: ItemAdapter, id_field: str) -> tuple[str, str] | None:
+    def _common(self, a: ItemView, id_field: str) -> tuple[str, str] | None:
         platform = a.get("platform")
         if _missing(platform):
             return "missing_platform", "no platform"
@@ -83,7 +81,7 @@ class ValidatePipeline:
             return "bad_url", f"url {str(url)[:120]!r}"
         return None
 
-    def _bounded(self, a: ItemAdapter, limits: dict[str, int]) -> tuple[str, str] | None:
+    def _bounded(self, a: ItemView, limits: dict[str, int]) -> tuple[str, str] | None:
         for name, limit in limits.items():
             value = a.get(name)
             if value is None:
@@ -94,7 +92,7 @@ class ValidatePipeline:
                 return f"{name}_too_long", f"{name} has {len(value)} characters (limit {limit})"
         return None
 
-    def check_listing(self, a: ItemAdapter) -> tuple[str, str] | None:
+    def check_listing(self, a: ItemView) -> tuple[str, str] | None:
         found = self._common(a, "item_id")
         if found:
             return found
@@ -142,7 +140,7 @@ class ValidatePipeline:
             return "extra_too_long", f"extra is {size} characters of JSON (limit {self.max_description})"
         return None
 
-    def check_merchant(self, a: ItemAdapter) -> tuple[str, str] | None:
+    def check_merchant(self, a: ItemView) -> tuple[str, str] | None:
         found = self._common(a, "shop_id") or self._bounded(a, {
             "name": self.max_title, "licence_company": self.max_title,
             "licence_uscc": 64, "licence_address": self.max_field,

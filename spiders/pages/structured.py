@@ -52,7 +52,7 @@ def _images(value: Any, response: TextResponse) -> list[dict[str, str]]:
     return out
 
 
-def _from_schema(product: dict[str, Any], response: TextResponse) -> dict[str, Any]:
+def _from_schema(product: dict[str, Any], response: TextResponse, images: bool = True) -> dict[str, Any]:
     offers = _first(product.get("offers"))
     if isinstance(offers, dict) and "properties" in offers:  # nested microdata (non-uniform)
         offers = offers["properties"]
@@ -65,7 +65,7 @@ def _from_schema(product: dict[str, Any], response: TextResponse) -> dict[str, A
         "category": _name(product.get("category")),
         "price": to_decimal(_first(price)),
         "currency": currency_code(_first(offers.get("priceCurrency"))),
-        "images": _images(product.get("image"), response),
+        "images": _images(product.get("image"), response) if images else None,  # urljoin each: skip unread
         "brand": _name(product.get("brand")),
         "seller": _name(offers.get("seller")),
     }
@@ -87,30 +87,38 @@ def _from_opengraph(props: list[tuple[str, str]], response: TextResponse) -> dic
     return {k: v for k, v in out.items() if v not in (None, "", [])}
 
 
-def product_data(response: TextResponse, syntaxes: tuple[str, ...] | list[str] = SYNTAXES) -> dict[str, Any]:
+def product_data(response: TextResponse, syntaxes: tuple[str, ...] | list[str] = SYNTAXES,
+                 needed: frozenset[str] | None = None) -> dict[str, Any]:
     """Listing-shaped fields of the page's first schema.org Product (earlier syntaxes win).
 
     Returns {} when the page carries no product data. Never raises on broken markup or JSON:
     structured data is a bonus over the HTML fields, not a reason to lose the page.
+    ``needed``: the keys the caller reads; once an earlier syntax gave all of them, the later
+    ones are not run (they could only add keys nobody reads), and image URLs are not resolved
+    unless "images" is needed. Why: microdata extraction is about half of this function's time
+    (the simulator's item pages carry both syntaxes), and each image costs a urljoin.
     """
     body = response.body
     root = response.selector.root
+    images = needed is None or "images" in needed
     merged: dict[str, Any] = {}
     for syntax in syntaxes:
+        if needed is not None and needed.issubset(merged):
+            break
         found: dict[str, Any] = {}
         try:
             if syntax == "jsonld" and b"application/ld+json" in body:
                 for item in _JSONLD.extract_items(root, base_url=response.url):
                     for candidate in (item.get("@graph") or [item]) if isinstance(item, dict) else []:
                         if isinstance(candidate, dict) and _is_product(candidate):
-                            found = _from_schema(candidate, response)
+                            found = _from_schema(candidate, response, images)
                             break
                     if found:
                         break
             elif syntax == "microdata" and b"itemscope" in body:
                 for item in _MICRODATA.extract_items(root, response.url):
                     if _is_product(item):
-                        found = _from_schema(item.get("properties", {}), response)
+                        found = _from_schema(item.get("properties", {}), response, images)
                         break
             elif syntax == "opengraph" and b"og:" in body:
                 for item in _OPENGRAPH.extract_items(root, base_url=response.url):

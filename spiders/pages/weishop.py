@@ -15,6 +15,8 @@ SHOP_ID = r"/shop/(\d+)"
 #: Statuses an item page answers when the item is gone (the spider lets them through).
 DELISTED_STATUSES = (404, 410)
 DELISTED_MARKERS = ("已下架", "已删除", "已售罄下架")
+#: The structured-data keys ``WeishopItemPage.listing`` reads.
+PRODUCT_KEYS = frozenset({"title", "description", "category", "price", "currency"})
 
 
 class WeishopDirectoryPage(HtmlPage):
@@ -73,22 +75,25 @@ class WeishopListPage(HtmlPage):
 
 
 class WeishopItemPage(HtmlPage):
-    """``/item/{item_id}``: the listing; or a delisted page (404, 410, or 200 with 该商品已下架)."""
+    """``/item/{item_id}``: the listing; or a delisted page (404, 410, or 200 with 该商品已下架).
+
+    Most of a crawl's pages are item pages: their ``tag.class`` fields come from the page's class
+    index (``HtmlPage.by_class``), one walk over the tree instead of an XPath pass per field."""
 
     @property
     def item_id(self) -> str | None:
-        return (self.response.css("div.item::attr(data-item-id)").get()
+        return (self.class_attr("div", "item", "data-item-id")
                 or id_from_url(self.canonical, ITEM_ID) or id_from_url(self.url, ITEM_ID))
 
     @property
     def is_delisted(self) -> bool:
         if self.response.status in DELISTED_STATUSES:
             return True
-        marker = node_text(self.response.css("div.delisted"))
+        marker = node_text(self.by_class("div", "delisted"))
         return bool(marker) and any(m in marker for m in DELISTED_MARKERS)
 
     def shop_id(self, fallback: str | None = None) -> str | None:
-        href = self.response.css("div.seller a.shop-link::attr(href), a.shop-link::attr(href)").get()
+        href = self.class_attr("a", "shop-link", "href")  # the seller block's, or any shop link
         return id_from_url(href, SHOP_ID) if href else fallback
 
     def listing(self, platform: str = PLATFORM, shop_id: str | None = None) -> Listing | None:
@@ -99,25 +104,29 @@ class WeishopItemPage(HtmlPage):
             return None
         if self.is_delisted:
             return Listing(platform=platform, item_id=item_id, url=canonical_url(r.urljoin(f"/item/{item_id}")),
-                           shop_id=self.shop_id(shop_id), title=node_text(r.css("h1.item-title")),
+                           shop_id=self.shop_id(shop_id), title=node_text(self.by_class("h1", "item-title")),
                            status="delisted")
-        data = product_data(r, ("jsonld", "microdata"))
-        price_text = clean(r.css("span.price").xpath("string()").get())
-        price, currency = parse_price(price_text, default_currency="CNY")
+        data = product_data(r, ("jsonld", "microdata"), needed=PRODUCT_KEYS)
+        price_text = clean(self.by_class("span", "price").xpath("string()").get())
+        # the shown price only fills what the structured data lacks: parsed only then
+        if "price" in data and data.get("currency"):
+            price, currency = data["price"], data["currency"]
+        else:
+            price, currency = parse_price(price_text, default_currency="CNY")
         return Listing(
             platform=platform,
             item_id=item_id,
             url=self.canonical,
             shop_id=self.shop_id(shop_id),
-            title=node_text(r.css("h1.item-title")) or data.get("title"),
-            description=node_text(r.css("div.item-desc"), "\n") or data.get("description"),
+            title=node_text(self.by_class("h1", "item-title")) or data.get("title"),
+            description=node_text(self.by_class("div", "item-desc"), "\n") or data.get("description"),
             # data-category is the platform's category id; JSON-LD carries only the display name
-            category=r.css("span.category::attr(data-category)").get() or data.get("category"),
+            category=self.class_attr("span", "category", "data-category") or data.get("category"),
             price=data.get("price", price),
             currency=data.get("currency") or currency,
             price_text=price_text,
-            sales=parse_int(r.css("span.sales::text").get()),
-            images=images_from(r.css("div.gallery"), r),
+            sales=parse_int(self.by_class("span", "sales").xpath("text()").get()),
+            images=images_from(self.by_class("div", "gallery"), r),
             extra={"structured": sorted(k for k in ("jsonld", "microdata") if _has(r, k))},
         )
 

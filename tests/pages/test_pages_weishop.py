@@ -124,3 +124,50 @@ def test_delisted_item(style: str) -> None:
 def test_active_item_is_not_delisted() -> None:
     response, _ = saved("weishop_item_jsonld")
     assert not WeishopItemPage(response).is_delisted
+
+
+@pytest.mark.parametrize("markup", ["jsonld", "microdata", "none", "gbk", "malformed"])
+def test_structured_data_needed_keys_match_the_full_extraction(markup: str) -> None:
+    """Skipping later syntaxes once the needed keys are found changes none of those keys."""
+    from spiders.pages.structured import product_data
+    from spiders.pages.weishop import PRODUCT_KEYS
+
+    response, _ = saved(f"weishop_item_{markup}")
+    full = product_data(response, ("jsonld", "microdata"))
+    short = product_data(response, ("jsonld", "microdata"), needed=PRODUCT_KEYS)
+    assert {k: short.get(k) for k in PRODUCT_KEYS} == {k: full.get(k) for k in PRODUCT_KEYS}
+
+
+def test_structured_data_later_syntax_fills_what_the_first_lacks() -> None:
+    from spiders.pages.structured import product_data
+    from spiders.pages.weishop import PRODUCT_KEYS
+    from spiders.pages.base import html_response
+
+    body = ('<html><head><script type="application/ld+json">{"@type": "Product", "name": "A", '
+            '"offers": {"price": "5.00", "priceCurrency": "CNY"}}</script></head><body>'
+            '<div itemscope itemtype="https://schema.org/Product"><span itemprop="name">B</span>'
+            '<span itemprop="description">from microdata</span></div></body></html>')
+    response = html_response(f"{BASE}/item/1", body.encode(), "utf-8")
+    data = product_data(response, ("jsonld", "microdata"), needed=PRODUCT_KEYS)
+    assert data["title"] == "A" and data["description"] == "from microdata"
+
+
+def test_class_index_selects_what_css_selects() -> None:
+    """HtmlPage.by_class/class_attr (one walk) agree with response.css on every saved page and on
+    awkward class attributes (tabs, newlines, repeated and neighbouring names, missing attribute)."""
+    from tests.pages.saved_pages import manifest
+    from spiders.pages.base import html_response
+    from spiders.pages.common import HtmlPage
+
+    odd = html_response(f"{BASE}/item/1", (
+        '<div class="item\titem-x\n item"><span class="price">¥1</span></div>'
+        '<div class="item" data-item-id="7"></div><div class="items">x</div>'
+        '<span class="Price">2</span><span class=" price ">3</span>').encode(), "utf-8")
+    responses = [saved(name)[0] for name in manifest() if not manifest()[name]["file"].endswith(".json")]
+    for response in [odd, *responses]:
+        page = HtmlPage(response)
+        pairs = {(el.root.tag, c) for el in response.css("[class]") for c in el.attrib["class"].split()}
+        for tag, cls in pairs | {("div", "item"), ("span", "price"), ("div", "nothing")}:
+            assert page.by_class(tag, cls).getall() == response.css(f"{tag}.{cls}").getall(), (response.url, tag, cls)
+            for name in ("data-item-id", "href", "class"):
+                assert page.class_attr(tag, cls, name) == response.css(f"{tag}.{cls}::attr({name})").get()
