@@ -220,10 +220,8 @@ class Detector:
             if positions is None:
                 out[i] = _ListingScan(self, docs[i], list(_fields(docs[i])), folded_fields).run(found)
                 continue
-            texts = raw[i].split(_SEP)
-            scan = _ListingScan(self, docs[i], texts, folded_fields)
-            scan.offset_source = _batch_offsets(positions, base, raw_starts[i], texts, folded_fields)
-            out[i] = scan.run(found)
+            out[i] = _ListingScan(self, docs[i], raw[i].split(_SEP), folded_fields,
+                                  (positions, base, raw_starts[i])).run(found)
         return out
 
     def candidate_count(self, doc: Mapping[str, Any]) -> int:
@@ -252,21 +250,30 @@ class _ListingScan:
     word boundary in the original text) run once per candidate, not once per rule; the rule
     checks (exclusions, ``unless``, ``near``) come from the detector's per-term plan."""
 
-    __slots__ = ("d", "doc", "texts", "folded", "_offsets", "_unless_cache", "_by_name", "offset_source")
+    __slots__ = ("d", "doc", "texts", "folded", "_offsets", "_unless_cache", "_by_name", "batch")
 
-    def __init__(self, detector: Detector, doc: Mapping[str, Any], texts: list[str], folded: list[str]) -> None:
+    def __init__(self, detector: Detector, doc: Mapping[str, Any], texts: list[str], folded: list[str],
+                 batch: tuple[Any, int, int] | None = None) -> None:
         self.d, self.doc, self.texts, self.folded = detector, doc, texts, folded
         self._offsets: list[list[int] | None] = [None, None, None]
         self._unless_cache: dict[tuple[int, int], bool] = {}
         self._by_name: tuple[dict[str, str], dict[str, str]] | None = None  # fields by name, for detectors
-        #: field -> its offset map, when the caller has them cheaper than ``fold_offsets``
-        self.offset_source: Callable[[int], list[int]] | None = None
+        #: (positions, base, raw start) when the listing comes from a one-to-one batch fold:
+        #: ``positions[j]`` is the index in the batch's joined input of the character that became
+        #: folded character j, so an offset map is a slice (no ``fold_offsets`` loop)
+        self.batch = batch
 
     def offsets(self, f: int) -> list[int]:
         found = self._offsets[f]
         if found is None:
-            source = self.offset_source
-            found = self._offsets[f] = source(f) if source is not None else fold_offsets(self.texts[f])
+            if self.batch is None:
+                found = fold_offsets(self.texts[f])
+            else:
+                positions, base, raw_start = self.batch
+                start = base + sum(map(len, self.folded[:f])) + f
+                shift = raw_start + sum(map(len, self.texts[:f])) + f
+                found = (positions[start:start + len(self.folded[f])] - shift).tolist()
+            self._offsets[f] = found
         return found
 
     def run(self, candidates: list[tuple[int, int, int]]) -> list[Match]:
@@ -391,19 +398,6 @@ class _ListingScan:
             out.append(Match(slot.campaign.id, slot.rule.id, slot.rule.family, f.severity or slot.rule.severity,
                                  f.field, text[a:b], a, b, snippet(text, a, b), f.detail))
         return out
-
-
-def _batch_offsets(positions: Any, base: int, raw_start: int, texts: list[str],
-                   folded: list[str]) -> Callable[[int], list[int]]:
-    """Offset maps of one listing's fields from the batch fold: ``positions[j]`` is the index in
-    the batch's joined input of the character that became folded character j (one to one)."""
-
-    def offsets(f: int) -> list[int]:
-        start = base + sum(len(x) + 1 for x in folded[:f])
-        shift = raw_start + sum(len(x) + 1 for x in texts[:f])
-        return (positions[start:start + len(folded[f])] - shift).tolist()
-
-    return offsets
 
 
 def _fields(doc: Mapping[str, Any]) -> tuple[str, str, str]:
