@@ -102,6 +102,8 @@ class Detector:
                     rules[i].near.within if rules[i].near else 0)
                    for i in self._slots[k] if rules[i].detector is None))
             for k, term in enumerate(self.terms))
+        #: pattern index -> the term if it needs Latin word-boundary checks, else None
+        self._latin = tuple(t if t[0].isascii() or t[-1].isascii() else None for t in self.terms)
         self._scopes: dict[tuple[Any, Any], tuple[bool, ...]] = {}  # (platform, category) -> per rule
         self._find = self._automaton() if matcher == "automaton" else self._regex()
         #: the batch path's matcher over code points (None: the regex baseline matches the str)
@@ -197,14 +199,15 @@ class Detector:
         candidates = find_codes(codes) if find_codes is not None and codes is not None else self._find(joined)
         out: list[list[Match]] = [[] for _ in docs]
         by_doc: dict[int, list[tuple[int, int, int]]] = {}
+        # Candidates come grouped by listing (the automaton reports them by end position): bisect
+        # only when one falls outside the current listing's span [lo, hi].
+        lo, hi, found = 1, 0, []
         for k, start, end in candidates:
-            i = bisect_left(ends, start)
-            base = ends[i - 1] + 1 if i else 0
-            found = by_doc.get(i)
-            if found is None:
-                by_doc[i] = [(k, start - base, end - base)]
-            else:
-                found.append((k, start - base, end - base))
+            if not lo <= start <= hi:
+                i = bisect_left(ends, start)
+                lo, hi = ends[i - 1] + 1 if i else 0, ends[i]
+                found = by_doc.setdefault(i, [])
+            found.append((k, start - lo, end - lo))
         if not by_doc:
             return out
         # The offset maps come from the fold itself when it was one-to-one per character: the
@@ -217,10 +220,8 @@ class Detector:
             if positions is None:
                 out[i] = _ListingScan(self, docs[i], list(_fields(docs[i])), folded_fields).run(found)
                 continue
-            texts = raw[i].split(_SEP)
-            scan = _ListingScan(self, docs[i], texts, folded_fields)
-            scan.offset_source = _batch_offsets(positions, base, raw_starts[i], texts, folded_fields)
-            out[i] = scan.run(found)
+            out[i] = _ListingScan(self, docs[i], raw[i].split(_SEP), folded_fields,
+                                  (positions, base, raw_starts[i])).run(found)
         return out
 
     def candidate_count(self, doc: Mapping[str, Any]) -> int:
@@ -249,21 +250,30 @@ class _ListingScan:
     word boundary in the original text) run once per candidate, not once per rule; the rule
     checks (exclusions, ``unless``, ``near``) come from the detector's per-term plan."""
 
-    __slots__ = ("d", "doc", "texts", "folded", "_offsets", "_unless_cache", "_by_name", "offset_source")
+    __slots__ = ("d", "doc", "texts", "folded", "_offsets", "_unless_cache", "_by_name", "batch")
 
-    def __init__(self, detector: Detector, doc: Mapping[str, Any], texts: list[str], folded: list[str]) -> None:
+    def __init__(self, detector: Detector, doc: Mapping[str, Any], texts: list[str], folded: list[str],
+                 batch: tuple[Any, int, int] | None = None) -> None:
         self.d, self.doc, self.texts, self.folded = detector, doc, texts, folded
         self._offsets: list[list[int] | None] = [None, None, None]
         self._unless_cache: dict[tuple[int, int], bool] = {}
         self._by_name: tuple[dict[str, str], dict[str, str]] | None = None  # fields by name, for detectors
-        #: field -> its offset map, when the caller has them cheaper than ``fold_offsets``
-        self.offset_source: Callable[[int], list[int]] | None = None
+        #: (positions, base, raw start) when the listing comes from a one-to-one batch fold:
+        #: ``positions[j]`` is the index in the batch's joined input of the character that became
+        #: folded character j, so an offset map is a slice (no ``fold_offsets`` loop)
+        self.batch = batch
 
     def offsets(self, f: int) -> list[int]:
         found = self._offsets[f]
         if found is None:
-            source = self.offset_source
-            found = self._offsets[f] = source(f) if source is not None else fold_offsets(self.texts[f])
+            if self.batch is None:
+                found = fold_offsets(self.texts[f])
+            else:
+                positions, base, raw_start = self.batch
+                start = base + sum(map(len, self.folded[:f])) + f
+                shift = raw_start + sum(map(len, self.texts[:f])) + f
+                found = (positions[start:start + len(self.folded[f])] - shift).tolist()
+            self._offsets[f] = found
         return found
 
     def run(self, candidates: list[tuple[int, int, int]]) -> list[Match]:
@@ -271,10 +281,9 @@ class _ListingScan:
         b1 = len(folded[0]) + 1  # start of each field in the joined string
         b2 = b1 + len(folded[1]) + 1
         scope = self.d._scope(self.doc.get("platform"), self.doc.get("category"))
-        plan = self.d._plan
+        plan, latin = self.d._plan, self.d._latin
         spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
         detectors: set[int] = set()
-        passed: list[int] = []
         for k, start, end in candidates if len(candidates) <= MAX_CANDIDATES else candidates[:MAX_CANDIDATES]:
             if start >= b2:
                 f, s = 2, start - b2
@@ -289,10 +298,13 @@ class _ListingScan:
             if not term_rules:
                 continue
             text = folded[f]
-            if s and _NEGATED.search(text, s - _NEG_LOOKBACK if s > _NEG_LOOKBACK else 0, s) is not None:
-                continue  # a disclaimer ("不含烟草") voids every rule's hit here
+            # a disclaimer ("不含烟草") voids every rule's hit here; the regex runs only when a
+            # negation's last character is right before the hit (rare: a set test first)
+            if s and not _NEG_LAST.isdisjoint(text[s - _NEG_TAIL if s > _NEG_TAIL else 0:s]) \
+                    and _NEGATED.search(text, s - _NEG_LOOKBACK if s > _NEG_LOOKBACK else 0, s) is not None:
+                continue
             e = s + end - start
-            passed.clear()
+            ok = None  # the position check (original text), once per candidate, when a rule needs it
             for i, fields, excl, unless, near, within in term_rules:
                 if f not in fields or not scope[i]:
                     continue
@@ -305,28 +317,28 @@ class _ListingScan:
                     continue
                 if excl and self._excluded(excl, f, s, text):
                     continue
-                passed.append(i)
-            if passed and self._position_ok(f, s, e, self.d.terms[k]):
-                for i in passed:
-                    found = spans.get((i, f))
-                    if found is None:
-                        spans[(i, f)] = [(s, e)]
-                    else:
-                        found.append((s, e))
+                if ok is None:
+                    ok = self._position_ok(f, s, e, latin[k])
+                if not ok:
+                    break
+                found = spans.get((i, f))
+                if found is None:
+                    spans[(i, f)] = [(s, e)]
+                else:
+                    found.append((s, e))
         out = [m for (i, f), found in spans.items() for m in self._term_matches(i, f, found)]
         for i in sorted(detectors):
             out.extend(self._detector_matches(i))
         return out
 
-    def _position_ok(self, f: int, s: int, e: int, term: str) -> bool:
-        """No hard break inside the hit, and Latin word boundaries, in the ORIGINAL text."""
-        offsets = self.offsets(f)
+    def _position_ok(self, f: int, s: int, e: int, term: str | None) -> bool:
+        """No hard break inside the hit, and Latin word boundaries (``term``: the term when it
+        starts or ends with a Latin letter or digit, else None), in the ORIGINAL text."""
+        offsets = self._offsets[f] or self.offsets(f)
         a, b = offsets[s], offsets[e - 1] + 1
         if HARD_BREAKS.search(self.texts[f], a, b):
             return False
-        if term[0].isascii() or term[-1].isascii():
-            return latin_boundary_ok(self.texts[f], a, b, term)
-        return True
+        return term is None or latin_boundary_ok(self.texts[f], a, b, term)
 
     def _excluded(self, groups: tuple[tuple[int, int, frozenset[str]], ...], f: int, s: int, text: str) -> bool:
         """The hit overlaps a false-positive phrase of the rule."""
@@ -388,19 +400,6 @@ class _ListingScan:
         return out
 
 
-def _batch_offsets(positions: Any, base: int, raw_start: int, texts: list[str],
-                   folded: list[str]) -> Callable[[int], list[int]]:
-    """Offset maps of one listing's fields from the batch fold: ``positions[j]`` is the index in
-    the batch's joined input of the character that became folded character j (one to one)."""
-
-    def offsets(f: int) -> list[int]:
-        start = base + sum(len(x) + 1 for x in folded[:f])
-        shift = raw_start + sum(len(x) + 1 for x in texts[:f])
-        return (positions[start:start + len(folded[f])] - shift).tolist()
-
-    return offsets
-
-
 def _fields(doc: Mapping[str, Any]) -> tuple[str, str, str]:
     """(title, description, shop name) of a listing, each cut to ``MAX_FIELD_CHARS``."""
     title, description, shop = doc.get("title") or "", doc.get("description") or "", doc.get("shop_name") or ""
@@ -426,4 +425,7 @@ def _overlaps(exclusions: Iterable[str], term: str) -> Iterator[tuple[str, int]]
 
 _NEGATED = re.compile("(?:" + "|".join(sorted(NEGATIONS, key=len, reverse=True)) + ")[^\x00]{0,%d}$" % NEGATION_GAP)
 _NEG_LOOKBACK = max(map(len, NEGATIONS)) + NEGATION_GAP
+#: A negation ends within the last ``_NEG_TAIL`` characters before a negated hit.
+_NEG_LAST = frozenset(n[-1] for n in NEGATIONS)
+_NEG_TAIL = NEGATION_GAP + 1
 
