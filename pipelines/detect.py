@@ -41,6 +41,7 @@ class DetectPipeline:
         self.listings: list[dict[str, Any]] = []
         self.listings_since = 0.0
         self.store: Any = None
+        self.seen_at = s.get("SHOPWATCH_SEEN_AT") or None  # hits stamped like the listings (replays, tests)
         self.pending: list[dict[str, Any]] = []
         self.started = 0.0
         crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
@@ -106,7 +107,7 @@ class DetectPipeline:
     def _write(self) -> None:
         if self.pending and self.store is not None:
             hits, self.pending = self.pending, []
-            counts = self.store.upsert_hits(hits, job_id=job_id_for(self.crawler))
+            counts = self.store.upsert_hits(hits, seen_at=self.seen_at, job_id=job_id_for(self.crawler))
             self.stats.inc_value("shopwatch/hits_new", counts["new"])
 
     def commit(self) -> None:

@@ -175,3 +175,13 @@ def test_detect_scans_listings_in_batches(make_chain, tmp_path: Path) -> None:
     with open_store(None, tmp_path / "data") as store:
         assert {h["item_id"] for h in store.iter_hits(family="tobacco")} == {"0", "1", "2", "3"}
     assert chain.stats["shopwatch/hits/tobacco"] == 4
+
+
+def test_hits_are_stamped_with_the_crawl_time_setting(make_chain, tmp_path: Path) -> None:
+    """A replayed day (SHOPWATCH_SEEN_AT) dates its hits like its listings, not with the clock."""
+    chain = make_chain(SHOPWATCH_SEEN_AT=DAY1)
+    chain.feed_all([L("1", title="软中华 香烟 整条批发")])
+    chain.close()
+    with open_store(None, tmp_path / "data") as store:
+        hits = list(store.iter_hits(family="tobacco"))
+    assert hits and {(h["first_seen"], h["last_seen"]) for h in hits} == {(DAY1, DAY1)}
