@@ -37,13 +37,30 @@ def connect(path: str | Path, module: ModuleType | None = None) -> Any:
         # the callers serialize their use of one connection.
         conn = module.connect(target, isolation_level=None, timeout=30.0, check_same_thread=False)
         if target != ":memory:":
-            conn.execute("PRAGMA journal_mode=WAL")
+            _set_wal(conn, module)
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA busy_timeout=30000")
         conn.execute("PRAGMA temp_store=MEMORY")
     except module.Error as exc:
         raise BackendError(f"cannot open SQLite database {target!r}: {exc}") from exc
     return conn
+
+
+def _set_wal(conn: Any, module: ModuleType, wait: float = 30.0) -> None:
+    """``PRAGMA journal_mode=WAL``, retried while another process holds the file: switching the
+    journal mode can fail with "database is locked" at once, without the busy handler (seen when
+    two workers open a new data directory together — one of them silently lost its job)."""
+    deadline = time.monotonic() + wait
+    delay = 0.005
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except module.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
 
 
 class Batch:

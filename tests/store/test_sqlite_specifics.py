@@ -4,6 +4,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -153,3 +154,34 @@ def test_index_works_on_both_sqlite_versions_side_by_side(tmp_path: Path) -> Non
         ix.index_listings([{"platform": "p", "item_id": "2", "title": "电子烟"}])
     with FTS5Index(path, sqlite=sqlite_module("pysqlite3")) as ix:
         assert ix.search("烟").total == 2
+
+
+def _open_at_once(path: str, barrier: Any, results: Any) -> None:
+    from crawler.config import open_index, open_store
+
+    barrier.wait()
+    try:
+        open_store(None, path).close()
+        open_index(None, path).close()
+        results.put("ok")
+    except Exception as exc:  # noqa: BLE001 - reported to the parent
+        results.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_processes_opening_a_new_data_dir_at_once_all_succeed(tmp_path) -> None:
+    """Workers started together on a fresh data directory: switching it to WAL can fail with
+    "database is locked" at once, bypassing the busy timeout; one worker then lost its job."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    failures = []
+    for trial in range(40):
+        barrier, results = ctx.Barrier(4), ctx.Queue()
+        procs = [ctx.Process(target=_open_at_once, args=(str(tmp_path / f"d{trial}"), barrier, results))
+                 for _ in range(4)]
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join(60)
+        failures += [r for r in (results.get(timeout=10) for _ in procs) if r != "ok"]
+    assert failures == []
