@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
-import os
 import signal
 from typing import Any
 
@@ -110,12 +109,7 @@ class FrontProtocol(asyncio.Protocol):
 
 
 def _main(upstream: int, max_bytes: int, conn: Any) -> None:
-    try:
-        import uvloop
-
-        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-    except ImportError:
-        pass
+    from mallsim.server import _loop_factory  # the simulator's loop choice (uvloop when installed)
 
     async def serve() -> None:
         cache = Cache(max_bytes)
@@ -127,7 +121,8 @@ def _main(upstream: int, max_bytes: int, conn: Any) -> None:
         await stop.wait()
         server.close()
 
-    asyncio.run(serve())
+    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        runner.run(serve())
 
 
 class Front:
@@ -159,7 +154,8 @@ def start_front(upstream: int, max_bytes: int = 512 * 1024 * 1024) -> Front:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process so far (Linux /proc)."""
-    with open(f"/proc/{pid}/stat") as fh:
-        fields = fh.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU of a process so far."""
+    import psutil
+
+    times = psutil.Process(pid).cpu_times()
+    return times.user + times.system
