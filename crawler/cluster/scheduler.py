@@ -276,6 +276,10 @@ class ClusterScheduler(BaseScheduler):
         """No lease now: ask again in ``delay`` seconds (the engine only asks on its own events)."""
         self.next_poll = time.monotonic() + delay
         if self._wake_call is not None and self._wake_call.active():
+            # Move the pending wake to the new time: a wake that fires before ``next_poll`` finds
+            # nothing to lease and schedules nothing, and the engine would sleep until its 5 s
+            # heartbeat (a rate-limited job crawled at a fifth of its rate that way).
+            self._wake_call.reset(delay)
             return
         from twisted.internet import reactor
 
