@@ -30,6 +30,9 @@ class Cache:
         self.responses: dict[bytes, bytes] = {}
         self.size = 0
         self.max_bytes = max_bytes
+        # upstream fetches in flight: the loop keeps only weak references to tasks, so one
+        # could be collected mid-fetch and its client would wait for an answer that never comes
+        self.fetches: set[asyncio.Task[None]] = set()
 
     def keep(self, key: bytes, message: bytes) -> None:
         if self.size + len(message) <= self.max_bytes:
@@ -87,7 +90,9 @@ class FrontProtocol(asyncio.Protocol):
                 self.transport.write(kept)
                 continue
             self.busy = True  # one upstream fetch at a time per connection: answers stay in order
-            asyncio.ensure_future(self._forward(key, lines))
+            task = asyncio.ensure_future(self._forward(key, lines))
+            self.cache.fetches.add(task)
+            task.add_done_callback(self.cache.fetches.discard)
 
     async def _forward(self, key: bytes, lines: list[bytes]) -> None:
         try:
@@ -120,6 +125,9 @@ def _main(upstream: int, max_bytes: int, conn: Any) -> None:
         loop.add_signal_handler(signal.SIGTERM, stop.set)
         await stop.wait()
         server.close()
+        for task in list(cache.fetches):
+            task.cancel()
+        await asyncio.gather(*cache.fetches, return_exceptions=True)
 
     with asyncio.Runner(loop_factory=_loop_factory()) as runner:
         runner.run(serve())
