@@ -107,7 +107,7 @@ class Detector:
         self._scopes: dict[tuple[Any, Any], tuple[bool, ...]] = {}  # (platform, category) -> per rule
         self._find = self._automaton() if matcher == "automaton" else self._regex()
         #: the batch path's matcher over code points (None: the regex baseline matches the str)
-        self._find_codes = Utf16Automaton(self.terms).find if matcher == "automaton" and self.terms else None
+        self._find_codes = Utf16Automaton(self.terms).find_bytes if matcher == "automaton" and self.terms else None
 
     def _exclusions(self, rule: Rule, term: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
         """Exclusions that can overlap a hit of ``term`` at s, grouped as (shift, length, phrases):
@@ -196,18 +196,29 @@ class Detector:
             batch = FoldedBatch(_BATCH_SEP.join(folded), [e - 1 for e in accumulate(len(f) + 1 for f in folded)], None)
         joined, ends, codes, kept = batch
         find_codes = self._find_codes
-        candidates = find_codes(codes) if find_codes is not None and codes is not None else self._find(joined)
         out: list[list[Match]] = [[] for _ in docs]
         by_doc: dict[int, list[tuple[int, int, int]]] = {}
         # Candidates come grouped by listing (the automaton reports them by end position): bisect
         # only when one falls outside the current listing's span [lo, hi].
         lo, hi, found = 1, 0, []
-        for k, start, end in candidates:
-            if not lo <= start <= hi:
-                i = bisect_left(ends, start)
-                lo, hi = ends[i - 1] + 1 if i else 0, ends[i]
-                found = by_doc.setdefault(i, [])
-            found.append((k, start - lo, end - lo))
+        if find_codes is not None and codes is not None:
+            # UTF-16 byte offsets: a match at an odd one straddles two code units (no match)
+            for k, start, end in find_codes(codes):
+                if start & 1:
+                    continue
+                start >>= 1
+                if not lo <= start <= hi:
+                    i = bisect_left(ends, start)
+                    lo, hi = ends[i - 1] + 1 if i else 0, ends[i]
+                    found = by_doc.setdefault(i, [])
+                found.append((k, start - lo, (end >> 1) - lo))
+        else:
+            for k, start, end in self._find(joined):
+                if not lo <= start <= hi:
+                    i = bisect_left(ends, start)
+                    lo, hi = ends[i - 1] + 1 if i else 0, ends[i]
+                    found = by_doc.setdefault(i, [])
+                found.append((k, start - lo, end - lo))
         if not by_doc:
             return out
         # The offset maps come from the fold itself when it was one-to-one per character: the
@@ -280,7 +291,9 @@ class _ListingScan:
         folded, texts = self.folded, self.texts
         b1 = len(folded[0]) + 1  # start of each field in the joined string
         b2 = b1 + len(folded[1]) + 1
-        scope = self.d._scope(self.doc.get("platform"), self.doc.get("category"))
+        doc = self.doc
+        platform, category = doc.get("platform"), doc.get("category")
+        scope = self.d._scopes.get((platform, category)) or self.d._scope(platform, category)
         plan, latin = self.d._plan, self.d._latin
         spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
         detectors: set[int] = set()
@@ -336,7 +349,9 @@ class _ListingScan:
         starts or ends with a Latin letter or digit, else None), in the ORIGINAL text."""
         offsets = self._offsets[f] or self.offsets(f)
         a, b = offsets[s], offsets[e - 1] + 1
-        if HARD_BREAKS.search(self.texts[f], a, b):
+        # from a one-to-one batch fold, an original span as long as the folded one dropped nothing
+        # (every hard break is dropped by the fold): no search
+        if (b - a != e - s or self.batch is None) and HARD_BREAKS.search(self.texts[f], a, b):
             return False
         return term is None or latin_boundary_ok(self.texts[f], a, b, term)
 
