@@ -102,6 +102,10 @@ class Detector:
                     rules[i].near.within if rules[i].near else 0)
                    for i in self._slots[k] if rules[i].detector is None))
             for k, term in enumerate(self.terms))
+        #: listing rule -> what its matches carry (campaign, rule id, family, severity) and, for a
+        #: detector rule, its scan function: looked up once here, not per hit
+        self._heads = tuple((s.campaign.id, s.rule.id, s.rule.family, s.rule.severity) for s in self._listing)
+        self._scans = tuple(BUILTINS[r.detector].scan if r.detector else None for r in rules)
         #: pattern index -> the term if it needs Latin word-boundary checks, else None
         self._latin = tuple(t if t[0].isascii() or t[-1].isascii() else None for t in self.terms)
         self._scopes: dict[tuple[Any, Any], tuple[bool, ...]] = {}  # (platform, category) -> per rule
@@ -378,7 +382,7 @@ class _ListingScan:
 
     def _term_matches(self, i: int, f: int, found: list[tuple[int, int]]) -> list[Match]:
         """One match per occurrence; of overlapping terms (中华 / 软中华) the longest wins."""
-        slot, text, offsets = self.d._listing[i], self.texts[f], self.offsets(f)
+        text, offsets = self.texts[f], self.offsets(f)
         kept: list[tuple[int, int]] = found  # one occurrence (the common case): nothing to choose
         if len(found) > 1:
             found.sort(key=lambda x: (x[0], x[0] - x[1]))
@@ -389,29 +393,29 @@ class _ListingScan:
                 kept.append((s, e))
                 if len(kept) >= MAX_MATCHES:
                     break
-        campaign, rule, field = slot.campaign.id, slot.rule, LISTING_FIELDS[f]
+        campaign, rule, family, severity = self.d._heads[i]
+        field = LISTING_FIELDS[f]
         out = []
         for s, e in kept:
             a, b = offsets[s], offsets[e - 1] + 1
-            out.append(Match(campaign, rule.id, rule.family, rule.severity, field, text[a:b], a, b,
-                                 snippet(text, a, b)))
+            out.append(Match(campaign, rule, family, severity, field, text[a:b], a, b, snippet(text, a, b)))
         return out
 
     def _detector_matches(self, i: int) -> list[Match]:
-        slot = self.d._listing[i]
         if self._by_name is None:
             self._by_name = (dict(zip(LISTING_FIELDS, self.texts)), dict(zip(LISTING_FIELDS, self.folded)))
         texts, folded = self._by_name
+        campaign, rule, family, severity = self.d._heads[i]
         out = []
-        for f in BUILTINS[slot.rule.detector].scan(texts, folded, self.d.today):
+        for f in self.d._scans[i](texts, folded, self.d.today):
             text = texts[f.field]
             if f.folded:
                 offsets = self.offsets(LISTING_FIELDS.index(f.field))
                 a, b = offsets[f.start], offsets[f.end - 1] + 1
             else:
                 a, b = f.start, f.end
-            out.append(Match(slot.campaign.id, slot.rule.id, slot.rule.family, f.severity or slot.rule.severity,
-                                 f.field, text[a:b], a, b, snippet(text, a, b), f.detail))
+            out.append(Match(campaign, rule, family, f.severity or severity, f.field, text[a:b], a, b,
+                             snippet(text, a, b), f.detail))
         return out
 
 
