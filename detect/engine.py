@@ -205,24 +205,21 @@ class Detector:
         # Candidates come grouped by listing (the automaton reports them by end position): bisect
         # only when one falls outside the current listing's span [lo, hi].
         lo, hi, found = 1, 0, []
+        # the automaton reports UTF-16 byte offsets (shift 1; a match at an odd one straddles two
+        # code units: no match), the regex baseline character offsets (shift 0)
         if find_codes is not None and codes is not None:
-            # UTF-16 byte offsets: a match at an odd one straddles two code units (no match)
-            for k, start, end in find_codes(codes):
-                if start & 1:
-                    continue
-                start >>= 1
-                if not lo <= start <= hi:
-                    i = bisect_left(ends, start)
-                    lo, hi = ends[i - 1] + 1 if i else 0, ends[i]
-                    found = by_doc.setdefault(i, [])
-                found.append((k, start - lo, (end >> 1) - lo))
+            candidates, shift = find_codes(codes), 1
         else:
-            for k, start, end in self._find(joined):
-                if not lo <= start <= hi:
-                    i = bisect_left(ends, start)
-                    lo, hi = ends[i - 1] + 1 if i else 0, ends[i]
-                    found = by_doc.setdefault(i, [])
-                found.append((k, start - lo, end - lo))
+            candidates, shift = self._find(joined), 0
+        for k, start, end in candidates:
+            if start & shift:
+                continue
+            start >>= shift
+            if not lo <= start <= hi:
+                i = bisect_left(ends, start)
+                lo, hi = ends[i - 1] + 1 if i else 0, ends[i]
+                found = by_doc.setdefault(i, [])
+            found.append((k, start - lo, (end >> shift) - lo))
         if not by_doc:
             return out
         # The offset maps come from the fold itself when it was one-to-one per character: the
