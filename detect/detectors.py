@@ -55,19 +55,21 @@ PENDING_OK = "尚未授权"
 _PENDING = re.compile("|".join(PENDING_WORDS))
 
 
+#: The claim word nearest before a number is the last one in the window (greedy ``.*``: the
+#: rightmost start, as ``rfind`` per word gave); after the number, the first one.
+_CLAIM_LAST = re.compile("(?s:.*)(" + "|".join(patents.CLAIM_WORDS) + ")")
+_CLAIM_FIRST = re.compile("|".join(patents.CLAIM_WORDS))
+
+
 def _claimed_type(text: str, start: int, end: int) -> str | None:
     """The patent type the seller claims right before (else right after) a number."""
-    before = fold(text[max(0, start - 30):start])
-    best, at = None, -1
-    for word, kind in patents.CLAIM_WORDS.items():
-        i = before.rfind(word)
-        if i > at:
-            best, at = kind, i
-    if best:
-        return best
-    after = fold(text[end:end + 12])
-    hits = [(after.find(w), k) for w, k in patents.CLAIM_WORDS.items() if w in after]
-    return min(hits)[1] if hits else None
+    m = _CLAIM_LAST.match(fold(text[start - 30 if start > 30 else 0:start]))
+    if m is None:
+        m = _CLAIM_FIRST.search(fold(text[end:end + 12]))
+        if m is None:
+            return None
+        return patents.CLAIM_WORDS[m.group()]
+    return patents.CLAIM_WORDS[m.group(1)]
 
 
 def scan_patent_numbers(texts: Mapping[str, str], folded: Mapping[str, str], today: date) -> list[Finding]:
@@ -75,9 +77,8 @@ def scan_patent_numbers(texts: Mapping[str, str], folded: Mapping[str, str], tod
     out: list[Finding] = []
     for field in PATENT_FIELDS:
         text = texts.get(field) or ""
-        end_of_text = len(text.rstrip())
         for number in patents.find_numbers(text):
-            if not number.check and not text[number.end:end_of_text].strip(" .．。·"):
+            if not number.check and not text[number.end:].rstrip().strip(" .．。·"):
                 continue  # cut off by a title length limit: nothing to judge
             found = patents.problems(number, _claimed_type(text, number.start, number.end), today)
             if found:
@@ -115,7 +116,7 @@ def scan_patent_claims(texts: Mapping[str, str], folded: Mapping[str, str], toda
         at = _first(folded, _PATENT_WORDS)
         if at:
             out.append(Finding(at[0], at[1], at[2], "patent claimed without a patent number and type", folded=True))
-    joined = "".join(folded.get(f) or "" for f in PATENT_FIELDS)
+    joined = (folded.get("title") or "") + (folded.get("description") or "")  # PATENT_FIELDS
     if PENDING_OK not in joined and _PENDING.search(joined):
         zl = [(f, n) for f, ns in numbers.items() for n in ns if n.prefix == "ZL"]
         if zl:

@@ -102,12 +102,16 @@ class Detector:
                     rules[i].near.within if rules[i].near else 0)
                    for i in self._slots[k] if rules[i].detector is None))
             for k, term in enumerate(self.terms))
+        #: listing rule -> what its matches carry (campaign, rule id, family, severity) and, for a
+        #: detector rule, its scan function: looked up once here, not per hit
+        self._heads = tuple((s.campaign.id, s.rule.id, s.rule.family, s.rule.severity) for s in self._listing)
+        self._scans = tuple(BUILTINS[r.detector].scan if r.detector else None for r in rules)
         #: pattern index -> the term if it needs Latin word-boundary checks, else None
         self._latin = tuple(t if t[0].isascii() or t[-1].isascii() else None for t in self.terms)
         self._scopes: dict[tuple[Any, Any], tuple[bool, ...]] = {}  # (platform, category) -> per rule
         self._find = self._automaton() if matcher == "automaton" else self._regex()
         #: the batch path's matcher over code points (None: the regex baseline matches the str)
-        self._find_codes = Utf16Automaton(self.terms).find if matcher == "automaton" and self.terms else None
+        self._find_codes = Utf16Automaton(self.terms).find_bytes if matcher == "automaton" and self.terms else None
 
     def _exclusions(self, rule: Rule, term: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
         """Exclusions that can overlap a hit of ``term`` at s, grouped as (shift, length, phrases):
@@ -196,18 +200,26 @@ class Detector:
             batch = FoldedBatch(_BATCH_SEP.join(folded), [e - 1 for e in accumulate(len(f) + 1 for f in folded)], None)
         joined, ends, codes, kept = batch
         find_codes = self._find_codes
-        candidates = find_codes(codes) if find_codes is not None and codes is not None else self._find(joined)
         out: list[list[Match]] = [[] for _ in docs]
         by_doc: dict[int, list[tuple[int, int, int]]] = {}
         # Candidates come grouped by listing (the automaton reports them by end position): bisect
         # only when one falls outside the current listing's span [lo, hi].
         lo, hi, found = 1, 0, []
+        # the automaton reports UTF-16 byte offsets (shift 1; a match at an odd one straddles two
+        # code units: no match), the regex baseline character offsets (shift 0)
+        if find_codes is not None and codes is not None:
+            candidates, shift = find_codes(codes), 1
+        else:
+            candidates, shift = self._find(joined), 0
         for k, start, end in candidates:
+            if start & shift:
+                continue
+            start >>= shift
             if not lo <= start <= hi:
                 i = bisect_left(ends, start)
                 lo, hi = ends[i - 1] + 1 if i else 0, ends[i]
                 found = by_doc.setdefault(i, [])
-            found.append((k, start - lo, end - lo))
+            found.append((k, start - lo, (end >> shift) - lo))
         if not by_doc:
             return out
         # The offset maps come from the fold itself when it was one-to-one per character: the
@@ -280,7 +292,9 @@ class _ListingScan:
         folded, texts = self.folded, self.texts
         b1 = len(folded[0]) + 1  # start of each field in the joined string
         b2 = b1 + len(folded[1]) + 1
-        scope = self.d._scope(self.doc.get("platform"), self.doc.get("category"))
+        doc = self.doc
+        platform, category = doc.get("platform"), doc.get("category")
+        scope = self.d._scopes.get((platform, category)) or self.d._scope(platform, category)
         plan, latin = self.d._plan, self.d._latin
         spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
         detectors: set[int] = set()
@@ -336,7 +350,9 @@ class _ListingScan:
         starts or ends with a Latin letter or digit, else None), in the ORIGINAL text."""
         offsets = self._offsets[f] or self.offsets(f)
         a, b = offsets[s], offsets[e - 1] + 1
-        if HARD_BREAKS.search(self.texts[f], a, b):
+        # from a one-to-one batch fold, an original span as long as the folded one dropped nothing
+        # (every hard break is dropped by the fold): no search
+        if (b - a != e - s or self.batch is None) and HARD_BREAKS.search(self.texts[f], a, b):
             return False
         return term is None or latin_boundary_ok(self.texts[f], a, b, term)
 
@@ -363,7 +379,7 @@ class _ListingScan:
 
     def _term_matches(self, i: int, f: int, found: list[tuple[int, int]]) -> list[Match]:
         """One match per occurrence; of overlapping terms (中华 / 软中华) the longest wins."""
-        slot, text, offsets = self.d._listing[i], self.texts[f], self.offsets(f)
+        text, offsets = self.texts[f], self.offsets(f)
         kept: list[tuple[int, int]] = found  # one occurrence (the common case): nothing to choose
         if len(found) > 1:
             found.sort(key=lambda x: (x[0], x[0] - x[1]))
@@ -374,29 +390,29 @@ class _ListingScan:
                 kept.append((s, e))
                 if len(kept) >= MAX_MATCHES:
                     break
-        campaign, rule, field = slot.campaign.id, slot.rule, LISTING_FIELDS[f]
+        campaign, rule, family, severity = self.d._heads[i]
+        field = LISTING_FIELDS[f]
         out = []
         for s, e in kept:
             a, b = offsets[s], offsets[e - 1] + 1
-            out.append(Match(campaign, rule.id, rule.family, rule.severity, field, text[a:b], a, b,
-                                 snippet(text, a, b)))
+            out.append(Match(campaign, rule, family, severity, field, text[a:b], a, b, snippet(text, a, b)))
         return out
 
     def _detector_matches(self, i: int) -> list[Match]:
-        slot = self.d._listing[i]
         if self._by_name is None:
             self._by_name = (dict(zip(LISTING_FIELDS, self.texts)), dict(zip(LISTING_FIELDS, self.folded)))
         texts, folded = self._by_name
+        campaign, rule, family, severity = self.d._heads[i]
         out = []
-        for f in BUILTINS[slot.rule.detector].scan(texts, folded, self.d.today):
+        for f in self.d._scans[i](texts, folded, self.d.today):
             text = texts[f.field]
             if f.folded:
                 offsets = self.offsets(LISTING_FIELDS.index(f.field))
                 a, b = offsets[f.start], offsets[f.end - 1] + 1
             else:
                 a, b = f.start, f.end
-            out.append(Match(slot.campaign.id, slot.rule.id, slot.rule.family, f.severity or slot.rule.severity,
-                                 f.field, text[a:b], a, b, snippet(text, a, b), f.detail))
+            out.append(Match(campaign, rule, family, f.severity or severity, f.field, text[a:b], a, b,
+                             snippet(text, a, b), f.detail))
         return out
 
 

@@ -19,26 +19,26 @@ from typing import NamedTuple
 
 _D = "[0-9０-９]"
 _LEFT = r"(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ])"
+#: Each regex opens with a lookahead on the characters a match can start with: sre cannot skip
+#: ahead past a leading lookbehind, but it can past a character-set lookahead (measured: the
+#: number regex over a whole text ~2.8x faster), and the matches are the same.
 _NUMBER = re.compile(
-    _LEFT
+    "(?=[0-9０-９ZzＺｚCcＣｃ])" + _LEFT
     + r"(?:(?P<pre>[ZzＺｚ][LlＬｌ]|[CcＣｃ][NnＮｎ])[ \t:：]{0,2})?"
     + rf"(?:(?P<y4>{_D}{{4}})[ 　]?(?P<t12>{_D})[ 　]?(?P<s7>{_D}{{7}})|(?P<y2>{_D}{{2}})(?P<t8>{_D})(?P<s5>{_D}{{5}}))"
     # the check character may be followed by more digits (titles run "….32024新款" together)
     + r"(?:[ 　]?(?P<dot>[.．。·])[ 　]?(?P<chk>[0-9０-９XxＸｘ])|(?![0-9０-９]))"
 )
 _PUBLICATION = re.compile(
-    _LEFT + rf"(?P<pre>[CcＣｃ][NnＮｎ])[ 　]?(?P<num>{_D}{{9}})[ 　]?(?P<kind>[ABCUYSabcuysＡ-Ｚ])(?P<ver>{_D})?(?![0-9０-９A-Za-z])"
+    "(?=[CcＣｃ])" + _LEFT + rf"(?P<pre>[CcＣｃ][NnＮｎ])[ 　]?(?P<num>{_D}{{9}})[ 　]?(?P<kind>[ABCUYSabcuysＡ-Ｚ])(?P<ver>{_D})?(?![0-9０-９A-Za-z])"
 )
 #: Every number format has a run of 5+ digits (the serial); most texts have none: skip them fast.
-_DIGIT_RUN = re.compile("[0-9０-９]{5}")
 _RUN_LEAD = 16  # prefix (2) + separators (2) + year (4) + space + type digit + space = 11, with margin
 _DIGIT_RUNS = re.compile("[0-9０-９]{5,}")
 _RUN_TAIL = 8  # space, dot, space, check character (4) + one lookahead character = 5, with margin
 _MASK_CHARS = "*＊×xX"
 _MASK_RUN = re.compile(f"[{_MASK_CHARS}]{{3}}")
-_CN = re.compile("[CcＣｃ][NnＮｎ]")  # publication numbers all start with CN
-_NUMBER_START = re.compile("[0-9０-９ZzＺｚCcＣｃ]")  # what an application number can start with
-_MASKED = re.compile(_LEFT + rf"(?P<pre>[ZzＺｚ][LlＬｌ]|[CcＣｃ][NnＮｎ])?[ 　:：]{{0,2}}{_D}{{2,8}}[*＊×xX]{{3,}}")
+_MASKED = re.compile("(?=[ZzＺｚCcＣｃ 　:：0-9０-９])" + _LEFT + rf"(?P<pre>[ZzＺｚ][LlＬｌ]|[CcＣｃ][NnＮｎ])?[ 　:：]{{0,2}}{_D}{{2,8}}[*＊×xX]{{3,}}")
 
 #: Type digit -> (name, protection term in years from filing; designs 15 years from 2021).
 TYPES: dict[str, str] = {"1": "invention", "2": "utility", "3": "design", "8": "invention", "9": "utility"}
@@ -52,9 +52,18 @@ _WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9)
 _WEIGHTS12 = _WEIGHTS + _WEIGHTS[:4]
 
 
+#: ``sum(weights)`` times the code of "0", per number length: the weighted sum of ASCII digits
+#: is the weighted sum of their bytes minus this (no ``int()`` per digit: a third of the cost).
+_ZERO_SUM = {n: ord("0") * sum(_WEIGHTS12[:n]) for n in (8, 12)}
+
+
 def check_char(digits: str) -> str:
     """The check character of an 8- or 12-digit application number ('X' for remainder 10)."""
-    r = sum(map(mul, map(int, digits), _WEIGHTS12)) % 11
+    zero = _ZERO_SUM.get(len(digits))
+    if zero is not None and digits.isascii() and digits.isdigit():
+        r = (sum(map(mul, digits.encode(), _WEIGHTS12)) - zero) % 11
+    else:
+        r = sum(map(mul, map(int, digits), _WEIGHTS12)) % 11
     return "X" if r == 10 else str(r)
 
 
@@ -107,30 +116,26 @@ def _ascii(s: str | None) -> str:
 def find_numbers(text: str) -> tuple[PatentNumber, ...]:
     """Patent-number-shaped strings in ``text``: with a dot and check character, or with a ZL/CN
     prefix (order numbers and phone numbers have neither)."""
-    run = _DIGIT_RUN.search(text)
-    if not run:
-        return ()
     # No number starts more than _RUN_LEAD characters before its first 5-digit run ("ZL： 2015 0
     # 6727372" has it 11 in): the regexes start there (lookbehinds still see the text before).
-    pos = max(0, run.start() - _RUN_LEAD)
     # Every number ends within _RUN_TAIL characters after the end of a maximal digit run of 5+
     # (the serial, then at most " . X" and one character of lookahead): no regex looks past the
     # last such run + _RUN_TAIL (the seller's text after the last number is most of a description).
-    last = run.end()
-    for more in _DIGIT_RUNS.finditer(text, run.start()):
-        last = more.end()
+    # One pass over the runs gives both ends (most texts have one run, or none: return at once).
+    runs = _DIGIT_RUNS.findall(text)
+    if not runs:
+        return ()
+    first_run = text.find(runs[0])
+    pos = max(0, first_run - _RUN_LEAD)
+    last = text.rfind(runs[-1]) + len(runs[-1]) if len(runs) > 1 else first_run + len(runs[0])
     endpos = min(len(text), last + _RUN_TAIL)
     out: list[PatentNumber] = []
     taken: list[tuple[int, int]] = []
-    # a publication number starts with its CN, an application number with its prefix or its
-    # first digit: the regexes start at the first such character (sre would try every position)
-    cn = _CN.search(text, pos, endpos)
-    for m in _PUBLICATION.finditer(text, cn.start(), endpos) if cn else ():
+    for m in _PUBLICATION.finditer(text, pos, endpos):
         out.append(PatentNumber(m.start(), m.end(), m.group(0), _ascii(m.group("pre")), _ascii(m.group("num")),
                                 "", publication_kind=_ascii(m.group("kind"))))
         taken.append(m.span())
-    first = _NUMBER_START.search(text, pos, endpos)
-    for m in _NUMBER.finditer(text, first.start(), endpos) if first else ():
+    for m in _NUMBER.finditer(text, pos, endpos):
         if taken and any(s <= m.start() < e for s, e in taken):
             continue
         pre, chk, y4, t12, s7, y2, t8, s5 = m.group("pre", "chk", "y4", "t12", "s7", "y2", "t8", "s5")
@@ -138,7 +143,8 @@ def find_numbers(text: str) -> tuple[PatentNumber, ...]:
             continue
         body = f"{y4}{t12}{s7}" if y4 else f"{y2}{t8}{s5}"
         start, end = m.span()
-        out.append(PatentNumber(start, end, text[start:end], _ascii(pre), _ascii(body), _ascii(chk)))
+        out.append(PatentNumber(start, end, text[start:end], _ascii(pre) if pre else "",
+                                body if body.isascii() else _ascii(body), _ascii(chk) if chk else ""))
     return tuple(sorted(out, key=lambda n: n.start)) if len(out) > 1 else tuple(out)
 
 
@@ -163,12 +169,15 @@ def problems(number: PatentNumber, claimed: str | None, today: date) -> list[str
     found: list[str] = []
     if not number.check:
         found.append("no check character")
-    elif number.check != check_char(number.digits):
-        found.append(f"bad check character {number.check}: expected {check_char(number.digits)}")
+    else:
+        expected = check_char(number.digits)
+        if number.check != expected:
+            found.append(f"bad check character {number.check}: expected {expected}")
     year, type_digit = number.year, number.type_digit
-    if len(number.digits) == 12 and year < 2003:
+    twelve = len(number.digits) == 12
+    if twelve and year < 2003:
         found.append(f"12-digit number with year {year} (that format began in 2003)")
-    elif len(number.digits) == 8 and not (1985 <= year <= 2003):
+    elif not twelve and not (1985 <= year <= 2003):
         found.append(f"8-digit number with year {year} (that format was used 1985-2003)")
     if year > today.year:
         found.append(f"filing year {year} is in the future")

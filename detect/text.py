@@ -139,14 +139,17 @@ def fold_batch(texts: list[str], fields: int = 1) -> FoldedBatch | None:
     import numpy
 
     joined = "\x01".join(texts)
-    if joined.count("\x01") != len(texts) - 1 or joined.count("\x00") != (fields - 1) * len(texts):
-        return None
     codes = numpy.take(_units(), numpy.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32))
     kept = codes != _DROP
     codes = codes[kept]
+    # NUL and SOH are kept as themselves and no other character folds to either: counted on the
+    # folded codes (the SOHs are the ends anyway) instead of two more passes over the input
+    soh = numpy.flatnonzero(codes == 1)
+    if len(soh) != len(texts) - 1 or numpy.count_nonzero(codes == 0) != (fields - 1) * len(texts):
+        return None
     folded = codes.tobytes().decode("utf-32-le", "surrogatepass")
     if "\x02" not in folded:
-        ends = numpy.flatnonzero(codes == 1).tolist()
+        ends = soh.tolist()
         ends.append(len(folded))
         return FoldedBatch(folded, ends, codes, kept)
     parts = folded.split("\x01")

@@ -35,6 +35,13 @@ class Utf16Automaton:
     def find(self, codes: Any) -> list[tuple[int, int, int]]:
         """(term index, start, end) in character positions of ``codes`` (a numpy uint32 array of
         folded code points), ordered as the automaton reports them."""
+        # a byte pattern can also occur across two code units (odd offset): not a match
+        return [(k, s >> 1, e >> 1) for k, s, e in self.find_bytes(codes) if not s & 1]
+
+    def find_bytes(self, codes: Any) -> list[tuple[int, int, int]]:
+        """``find`` before its last step: byte offsets (twice the character positions), and
+        matches at odd offsets still in -- the streaming engine drops those while it groups the
+        matches by listing (one Python loop per candidate, not two)."""
         import numpy
 
         units = codes
@@ -42,6 +49,4 @@ class Utf16Automaton:
         if astral.any():
             units = codes.copy()
             units[astral] = [self.astral.get(c, _PUA) for c in codes[astral].tolist()]
-        found = self._find(units.astype(numpy.uint16).tobytes(), overlapping=True)
-        # a byte pattern can also occur across two code units (odd offset): not a match
-        return [(k, s >> 1, e >> 1) for k, s, e in found if not s & 1]
+        return self._find(units.astype(numpy.uint16).tobytes(), overlapping=True)

@@ -80,3 +80,23 @@ def test_masked_number(detector):
 
 def test_truncated_title_is_not_judged(detector):
     assert _fake_patent(detector, "外观设计产品 专利号 ZL：20233582") == []
+
+
+def test_check_character_of_unnormalized_digits_takes_the_plain_way():
+    # the byte-sum shortcut is for ASCII digits only; other digits are still weighed correctly
+    assert patents.check_char("２０１７１０６０１８６２") == "3" == patents.check_char("201710601862")
+    assert patents.check_char("9511560") == str(sum(int(c) * w for c, w in zip("9511560", (2, 3, 4, 5, 6, 7, 8))) % 11)
+
+
+@pytest.mark.parametrize("text, claimed", [
+    ("发明专利，外观设计 ZL 2019 2 0123456.5", "design"),  # the nearest word before the number
+    ("外观设计 实用新型专利 ZL 2019 2 0123456.5", "utility"),
+    ("ZL 2019 2 0123456.5 外观 发明", "design"),  # none before: the first one after
+    ("发明" + "x" * 40 + "ZL 2019 2 0123456.5", None),  # too far before, nothing after
+    ("ZL 2019 2 0123456.5", None),
+])
+def test_claimed_type_is_the_nearest_claim_word(text, claimed):
+    from detect.detectors import _claimed_type
+
+    (number,) = patents.find_numbers(text)
+    assert _claimed_type(text, number.start, number.end) == claimed
