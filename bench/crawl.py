@@ -112,7 +112,11 @@ def child(mode: str, port: int, data_dir: str) -> None:
     overrides: dict = {"LOG_LEVEL": "WARNING", "SHOPWATCH_DATA_DIR": data_dir, "AUTOTHROTTLE_ENABLED": False}
     if mode != "full":
         overrides["ITEM_PIPELINES"] = {}
-        overrides["EXTENSIONS"] = {"crawler.jobs.JobRecorder": None}
+        # the extensions that work on the store (job record, re-check of unseen stored listings)
+        # are off with the pipelines; every other one as in full (a dict here replaces the
+        # project's EXTENSIONS, so it is built from it)
+        overrides["EXTENSIONS"] = {**project_settings().getdict("EXTENSIONS"),
+                                   "crawler.jobs.JobRecorder": None, "crawler.followup.FollowUp": None}
     settings = project_settings(overrides)
     process = CrawlerProcess(settings)
 

@@ -169,6 +169,7 @@ EXTENSIONS = {
     "crawler.jobs.JobRecorder": 500,
     "crawler.progress.Progress": 510,
     "crawler.followup.FollowUp": 520,
+    "crawler.gctune.GcThreshold": 530,
 }
 SHOPWATCH_JOBS_ENABLED = True
 # After the lists are walked, re-fetch stored active listings this crawl did not see (how delisted
@@ -177,6 +178,10 @@ SHOPWATCH_FOLLOWUP = True
 SHOPWATCH_FOLLOWUP_MAX = 1_000_000
 SHOPWATCH_PROGRESS = False  # the CLI turns it on; plain `scrapy crawl` keeps Scrapy's log lines
 SHOPWATCH_PROGRESS_INTERVAL = 2.0  # seconds
+# Cyclic garbage collector thresholds (gen0, gen1, gen2) while crawlers run in this process
+# (crawler/gctune.py); None = Python's default (700, 10, 10). A crawl allocates millions of short-lived
+# containers: at 700 the collector took ~13% of a plain spider's CPU, at 10,000 ~2% (docs/performance.md).
+SHOPWATCH_GC_THRESHOLD = (10_000, 10, 10)
 
 # --- distributed crawling on Redis (crawler/cluster; `shopwatch jobs submit`, `shopwatch worker`) --
 REDIS_URL = None  # env REDIS_URL over this; e.g. redis://127.0.0.1:6379/0 (run Redis with appendonly yes)
