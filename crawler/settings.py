@@ -104,7 +104,10 @@ SHOPWATCH_STORE_BATCH = 500  # writes per store transaction ...
 SHOPWATCH_STORE_BATCH_SECONDS = 1.0  # ... or seconds, whichever comes first
 SHOPWATCH_INDEX_BATCH = 500  # listings per index write ...
 SHOPWATCH_INDEX_BATCH_SECONDS = 1.0  # ... or seconds
-SHOPWATCH_INDEX_THREAD = True  # write index batches on the index's writer thread (crawler/writer.py), beside the crawl
+# Write index batches on the index's writer thread (crawler/writer.py), beside the crawl: True/False;
+# None = per index: on for Elasticsearch (waits on a socket), off for FTS5 (its per-row GIL handoffs
+# cost 1.8x the index CPU on the thread and gained no pages/s; docs/performance.md).
+SHOPWATCH_INDEX_THREAD = None
 SHOPWATCH_OUTAGE_WAIT = 60  # seconds a MongoDB/Elasticsearch flush keeps retrying a server that went away (env overrides)
 
 # --- back ends (see crawler.config): unset = embedded SQLite store and FTS5 index -------------
