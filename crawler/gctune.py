@@ -31,16 +31,17 @@ def parse_threshold(value: Any) -> tuple[int, ...] | None:
     others >= 0 (``gc.set_threshold``'s meaning). Anything else is a UserError naming it."""
     if value in (None, "", [], ()):
         return None
+    shown = value
     if isinstance(value, str):
-        value = [v for v in value.replace(",", " ").split() if v]
+        value = value.strip().strip("[]()").replace(",", " ").split()  # "-s KEY=10000,10,10"
     if not isinstance(value, Sequence) or not 1 <= len(value) <= 3:
-        raise UserError(f"{SETTING} must be 1 to 3 integers (gen0, gen1, gen2 thresholds), got {value!r}")
+        raise UserError(f"{SETTING} must be 1 to 3 integers (gen0, gen1, gen2 thresholds), got {shown!r}")
     try:
         out = tuple(int(v) for v in value)
     except (TypeError, ValueError):
-        raise UserError(f"{SETTING} must be integers, got {value!r}") from None
+        raise UserError(f"{SETTING} must be integers, got {shown!r}") from None
     if out[0] < 1 or any(v < 0 for v in out):
-        raise UserError(f"{SETTING}: the first threshold must be >= 1 and the others >= 0, got {value!r}")
+        raise UserError(f"{SETTING}: the first threshold must be >= 1 and the others >= 0, got {shown!r}")
     return out
 
 

@@ -62,6 +62,8 @@ def test_none_leaves_the_collector_alone(tmp_path: Path) -> None:
 def test_command_line_string_form() -> None:
     assert parse_threshold("20000,5, 5") == (20_000, 5, 5)
     assert parse_threshold("5000") == (5000,)
+    assert parse_threshold("[20000, 5, 5]") == (20_000, 5, 5)
+    assert parse_threshold("") is None
 
 
 @pytest.mark.parametrize("bad", ["lots", (0, 10, 10), (700, -1), (1, 2, 3, 4), 7.5])
@@ -69,3 +71,13 @@ def test_bad_values_stop_the_crawl_naming_the_setting(bad: object) -> None:
     settings = project_settings({"SHOPWATCH_GC_THRESHOLD": bad})
     with pytest.raises(UserError, match="SHOPWATCH_GC_THRESHOLD"):
         check_components(settings)
+
+
+def test_cli_crawl_refuses_a_bad_threshold_before_crawling(tmp_path: Path) -> None:
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.run([sys.executable, "-m", "crawler.cli", "--data-dir", str(tmp_path / "data"), "crawl",
+                           "weishop", "-s", "SHOPWATCH_GC_THRESHOLD=lots"],
+                          cwd=root, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "shopwatch: SHOPWATCH_GC_THRESHOLD must be integers, got 'lots'" in proc.stderr
+    assert not (tmp_path / "data" / "shopwatch.sqlite").exists()  # stopped before any crawl
