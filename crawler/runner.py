@@ -59,13 +59,14 @@ def run_crawls(specs: list[CrawlSpec], overrides: dict[str, Any] | None = None) 
 
 
 def check_components(settings: Settings) -> None:
-    """Let each enabled item pipeline refuse bad settings before the reactor starts (its
-    ``check_settings(settings)``, if it has one, raises ``UserError``): an error inside Scrapy's
-    start-up would only be logged, and a component raising NotConfigured is silently off."""
+    """Let each enabled item pipeline and extension refuse bad settings before the reactor starts
+    (its ``check_settings(settings)``, if it has one, raises ``UserError``): an error inside
+    Scrapy's start-up would only be logged, and a component raising NotConfigured is silently off."""
     from scrapy.utils.conf import build_component_list
     from scrapy.utils.misc import load_object
 
-    for path in build_component_list(settings.getwithbase("ITEM_PIPELINES")):
+    for path in (*build_component_list(settings.getwithbase("ITEM_PIPELINES")),
+                 *build_component_list(settings.getwithbase("EXTENSIONS"))):
         check = getattr(load_object(path), "check_settings", None)
         if check is not None:
             check(settings)

@@ -104,7 +104,10 @@ SHOPWATCH_STORE_BATCH = 500  # writes per store transaction ...
 SHOPWATCH_STORE_BATCH_SECONDS = 1.0  # ... or seconds, whichever comes first
 SHOPWATCH_INDEX_BATCH = 500  # listings per index write ...
 SHOPWATCH_INDEX_BATCH_SECONDS = 1.0  # ... or seconds
-SHOPWATCH_INDEX_THREAD = True  # write index batches on the index's writer thread (crawler/writer.py), beside the crawl
+# Write index batches on the index's writer thread (crawler/writer.py), beside the crawl: True/False;
+# None = per index: on for Elasticsearch (waits on a socket), off for FTS5 (its per-row GIL handoffs
+# cost 1.8x the index CPU on the thread and gained no pages/s; docs/performance.md).
+SHOPWATCH_INDEX_THREAD = None
 SHOPWATCH_OUTAGE_WAIT = 60  # seconds a MongoDB/Elasticsearch flush keeps retrying a server that went away (env overrides)
 
 # --- back ends (see crawler.config): unset = embedded SQLite store and FTS5 index -------------
@@ -169,6 +172,7 @@ EXTENSIONS = {
     "crawler.jobs.JobRecorder": 500,
     "crawler.progress.Progress": 510,
     "crawler.followup.FollowUp": 520,
+    "crawler.gctune.GcThreshold": 530,
 }
 SHOPWATCH_JOBS_ENABLED = True
 # After the lists are walked, re-fetch stored active listings this crawl did not see (how delisted
@@ -177,6 +181,10 @@ SHOPWATCH_FOLLOWUP = True
 SHOPWATCH_FOLLOWUP_MAX = 1_000_000
 SHOPWATCH_PROGRESS = False  # the CLI turns it on; plain `scrapy crawl` keeps Scrapy's log lines
 SHOPWATCH_PROGRESS_INTERVAL = 2.0  # seconds
+# Cyclic garbage collector thresholds (gen0, gen1, gen2) while crawlers run in this process
+# (crawler/gctune.py); None = Python's default (700, 10, 10). A crawl allocates millions of short-lived
+# containers: at 700 the collector took ~13% of a plain spider's CPU, at 10,000 ~2% (docs/performance.md).
+SHOPWATCH_GC_THRESHOLD = (10_000, 10, 10)
 
 # --- distributed crawling on Redis (crawler/cluster; `shopwatch jobs submit`, `shopwatch worker`) --
 REDIS_URL = None  # env REDIS_URL over this; e.g. redis://127.0.0.1:6379/0 (run Redis with appendonly yes)

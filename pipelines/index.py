@@ -3,8 +3,12 @@
 Why batches: one FTS5 transaction per 500 listings is ~50x faster than one per listing, and an
 Elasticsearch bulk request will want the same shape. Counted as ``shopwatch/indexed``.
 The index is the process-wide shared one (``crawler.config.shared_index``): flushed, not closed.
-With ``SHOPWATCH_INDEX_THREAD`` (default on) each batch is written on the index's writer thread
-(``crawler.writer``), so trigram indexing runs beside the crawl; idle and close wait for it.
+With ``SHOPWATCH_INDEX_THREAD`` each batch is written on the index's writer thread
+(``crawler.writer``), beside the crawl; idle and close wait for it. Its default (None) follows the
+index: on for Elasticsearch (a bulk request mostly waits on its socket, without the GIL), off for
+the embedded FTS5 index, whose executemany takes the GIL back for every row — on 2 cores shared
+with the simulator that thread cost 1.8x the index CPU per listing and no pages/s
+(docs/performance.md).
 """
 from __future__ import annotations
 
@@ -28,7 +32,9 @@ class IndexPipeline:
         self.stats = crawler.stats
         self.batch_size = s.getint("SHOPWATCH_INDEX_BATCH", 500)
         self.batch_seconds = s.getfloat("SHOPWATCH_INDEX_BATCH_SECONDS", 1.0)
-        self.threaded = s.getbool("SHOPWATCH_INDEX_THREAD", True)
+        #: None: the index's own ``background_writes``
+        self.threaded: bool | None = (None if s.get("SHOPWATCH_INDEX_THREAD") is None
+                                      else s.getbool("SHOPWATCH_INDEX_THREAD"))
         self.index: Any = None
         self.writer: BackgroundWriter | None = None
         self.batch: list[dict[str, Any]] = []
@@ -42,7 +48,8 @@ class IndexPipeline:
 
     def open_spider(self, spider: Any = None) -> None:
         self.index = shared_index(self.crawler.settings)
-        if self.threaded:
+        threaded = self.threaded if self.threaded is not None else getattr(self.index, "background_writes", False)
+        if threaded:
             self.writer = writer_for(self.index, "shopwatch-index")
 
     def process_item(self, item: Any, spider: Any = None) -> Any:

@@ -46,6 +46,10 @@ class SearchResult:
 class Index(Backend):
     """Full-text index of listings, keyed by (platform, item_id)."""
 
+    #: Whether the index pipeline writes this index's batches on a writer thread by default
+    #: (``SHOPWATCH_INDEX_THREAD = None``): worth it when a write mostly waits without the GIL.
+    background_writes: bool = False
+
     @abc.abstractmethod
     def index_listings(self, listings: list[Mapping[str, Any]]) -> int:
         """Insert or replace listings (by platform + item_id); returns how many were written.

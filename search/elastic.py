@@ -106,6 +106,8 @@ class ElasticIndex(Index):
     ``shopwatch-listings``).
     """
 
+    background_writes = True  # a bulk request waits on its socket: the crawl goes on meanwhile
+
     def __init__(self, url: str, *, batch_size: int = 500, batch_seconds: float = 1.0,
                  max_buffered: int = 100_000, retries: int = 3, timeout: float = 30.0,
                  shards: int | None = None, outage_wait: float = 60.0) -> None:

@@ -185,3 +185,34 @@ def test_hits_are_stamped_with_the_crawl_time_setting(make_chain, tmp_path: Path
     with open_store(None, tmp_path / "data") as store:
         hits = list(store.iter_hits(family="tobacco"))
     assert hits and {(h["first_seen"], h["last_seen"]) for h in hits} == {(DAY1, DAY1)}
+
+
+def test_index_thread_default_follows_the_index(make_chain, tmp_path: Path) -> None:
+    """SHOPWATCH_INDEX_THREAD = None: FTS5 batches are written inline (the thread cost CPU and no
+    pages/s), Elasticsearch bulk requests on the writer thread; the listings arrive either way."""
+    import uuid
+
+    from search.elastic import ElasticIndex
+    from tests.servers import server_url
+
+    chain = make_chain(SHOPWATCH_INDEX_BATCH=2)
+    pipe = next(p for p in chain.pipes if isinstance(p, IndexPipeline))
+    assert pipe.threaded is None and pipe.writer is None
+    chain.feed_all([L(str(i)) for i in range(3)])
+    chain.close()
+    with open_index(None, tmp_path / "data") as other:
+        assert other.count() == 3
+
+    alias = f"{server_url('es').rstrip('/')}/shopwatch-test-{uuid.uuid4().hex[:10]}"
+    try:
+        chain = make_chain(SHOPWATCH_INDEX=alias, SHOPWATCH_INDEX_BATCH=2)
+        pipe = next(p for p in chain.pipes if isinstance(p, IndexPipeline))
+        assert isinstance(pipe.index, ElasticIndex) and pipe.writer is not None
+        chain.feed_all([L(str(i)) for i in range(3)])
+        chain.close()
+        with open_index(alias) as es:
+            assert es.count() == 3
+    finally:
+        ix = ElasticIndex(alias)
+        ix.drop()
+        ix.es.close()
