@@ -11,11 +11,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Iterable, Mapping
 
+import opencc
 from opencc import OpenCC
 from price_parser import Price
 
@@ -31,10 +33,6 @@ def _t2s_chars() -> dict[str, str]:
     """OpenCC t2s of every single character it changes. A character that is not a key of its
     dictionaries comes out unchanged, so asking OpenCC only about those keys (~4,000) gives the
     same map as asking it about all 130,000 code points (~2 s of CPU per process)."""
-    import os
-
-    import opencc
-
     out: dict[str, str] = {}
     folder = os.path.join(os.path.dirname(opencc.__file__), "dictionary")
     for name in ("TSCharacters.txt", "TSPhrases.txt"):

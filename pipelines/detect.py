@@ -113,8 +113,7 @@ class DetectPipeline:
     def commit(self) -> None:
         """The waiting listings scanned, their hits written and committed (the store's open
         transaction included)."""
-        self._scan()
-        self._write()
+        self.spider_idle()
         if self.store is not None:
             self.store.flush()
 
