@@ -24,8 +24,8 @@ import ahocorasick_rs
 from detect.campaign import Campaign, Rule
 from detect.detectors import BUILTINS
 from detect.model import LISTING_FIELDS, Match
-from detect.text import FoldedBatch, fold, fold_batch, fold_joined, fold_offsets, latin_boundary_ok, snippet, to_original
-from detect.units import Utf16Automaton
+from detect.text import FoldedBatch, fold, fold_batch, fold_joined, fold_offsets, latin_boundary_ok, snippet
+from detect.units import CodeAutomaton
 
 #: Longest field prefix scanned (a listing is a few hundred characters; offsets stay exact).
 MAX_FIELD_CHARS = 20_000
@@ -111,7 +111,7 @@ class Detector:
         self._scopes: dict[tuple[Any, Any], tuple[bool, ...]] = {}  # (platform, category) -> per rule
         self._find = self._automaton() if matcher == "automaton" else self._regex()
         #: the batch path's matcher over code points (None: the regex baseline matches the str)
-        self._find_codes = Utf16Automaton(self.terms).find_bytes if matcher == "automaton" and self.terms else None
+        self._find_codes = CodeAutomaton(self.terms).find_bytes if matcher == "automaton" and self.terms else None
         # numpy and the batch fold's code-point table load here, with the campaigns, not on the
         # first crawled listing (~0.15 s of a crawl's first second, measured in a worker)
         fold_batch(["warm-up"])
@@ -204,30 +204,17 @@ class Detector:
         joined, ends, codes, kept = batch
         find_codes = self._find_codes
         out: list[list[Match]] = [[] for _ in docs]
-        by_doc: dict[int, list[tuple[int, int, int]]] = {}
-        # Candidates come grouped by listing (the automaton reports them by end position): bisect
-        # only when one falls outside the current listing's span [lo, hi].
-        lo, hi, found = 1, 0, []
-        # the automaton reports UTF-16 byte offsets (shift 1; a match at an odd one straddles two
-        # code units: no match), the regex baseline character offsets (shift 0)
+        # the automaton reports byte offsets (two bytes per character: shift 1), the regex
+        # baseline character offsets (shift 0)
         if find_codes is not None and codes is not None:
-            candidates, shift = find_codes(codes), 1
+            by_doc = _by_listing(find_codes(codes), ends, 1)
         else:
-            candidates, shift = self._find(joined), 0
-        for k, start, end in candidates:
-            if start & shift:
-                continue
-            start >>= shift
-            if not lo <= start <= hi:
-                i = bisect_left(ends, start)
-                lo, hi = ends[i - 1] + 1 if i else 0, ends[i]
-                found = by_doc.setdefault(i, [])
-            found.append((k, start - lo, (end >> shift) - lo))
+            by_doc = _by_listing(self._find(joined), ends, 0)
         if not by_doc:
             return out
         # The offset maps come from the fold itself when it was one-to-one per character: the
         # index in the joined input of each kept character (a Python loop per field otherwise).
-        positions = kept.nonzero()[0] if kept is not None else None
+        positions = memoryview(kept) if kept is not None else None  # see FoldedBatch.positions
         raw_starts = [0, *accumulate(len(text) + 1 for text in raw)] if kept is not None else None
         for i, found in by_doc.items():
             base = ends[i - 1] + 1 if i else 0
@@ -265,30 +252,38 @@ class _ListingScan:
     word boundary in the original text) run once per candidate, not once per rule; the rule
     checks (exclusions, ``unless``, ``near``) come from the detector's per-term plan."""
 
-    __slots__ = ("d", "doc", "texts", "folded", "_offsets", "_unless_cache", "_by_name", "batch")
+    __slots__ = ("d", "doc", "texts", "folded", "_offsets", "_unless_cache", "_by_name", "positions", "_starts")
 
     def __init__(self, detector: Detector, doc: Mapping[str, Any], texts: list[str], folded: list[str],
                  batch: tuple[Any, int, int] | None = None) -> None:
         self.d, self.doc, self.texts, self.folded = detector, doc, texts, folded
-        self._offsets: list[list[int] | None] = [None, None, None]
+        self._offsets: list[list[int] | None] = [None, None, None]  # per field, when not from a batch
         self._unless_cache: dict[tuple[int, int], bool] = {}
         self._by_name: tuple[dict[str, str], dict[str, str]] | None = None  # fields by name, for detectors
-        #: (positions, base, raw start) when the listing comes from a one-to-one batch fold:
-        #: ``positions[j]`` is the index in the batch's joined input of the character that became
-        #: folded character j, so an offset map is a slice (no ``fold_offsets`` loop)
-        self.batch = batch
+        #: from a one-to-one batch fold, (positions, base, raw start): ``positions[j]`` is the
+        #: index in the batch's joined input of the character that became folded character j, so
+        #: an original offset is one lookup (no ``fold_offsets`` loop, no per-field map)
+        self.positions = None
+        self._starts: tuple[int, int, int, int, int, int] = (0, 0, 0, 0, 0, 0)
+        if batch is not None:
+            self.positions, base, raw = batch
+            n0, n1, t0, t1 = len(folded[0]) + 1, len(folded[1]) + 1, len(texts[0]) + 1, len(texts[1]) + 1
+            # per field: where it starts among the folded characters, and in the raw input
+            self._starts = (base, base + n0, base + n0 + n1, raw, raw + t0, raw + t0 + t1)
+
+    def span(self, f: int, s: int, e: int) -> tuple[int, int]:
+        """Original ``(start, end)`` in field ``f`` of its folded span ``[s, e)``."""
+        positions = self.positions
+        if positions is None:
+            offsets = self._offsets[f] or self.offsets(f)
+            return offsets[s], offsets[e - 1] + 1
+        j, r = self._starts[f], self._starts[f + 3]
+        return positions[j + s] - r, positions[j + e - 1] + 1 - r
 
     def offsets(self, f: int) -> list[int]:
         found = self._offsets[f]
         if found is None:
-            if self.batch is None:
-                found = fold_offsets(self.texts[f])
-            else:
-                positions, base, raw_start = self.batch
-                start = base + sum(map(len, self.folded[:f])) + f
-                shift = raw_start + sum(map(len, self.texts[:f])) + f
-                found = (positions[start:start + len(self.folded[f])] - shift).tolist()
-            self._offsets[f] = found
+            found = self._offsets[f] = fold_offsets(self.texts[f])
         return found
 
     def run(self, candidates: list[tuple[int, int, int]]) -> list[Match]:
@@ -351,11 +346,10 @@ class _ListingScan:
     def _position_ok(self, f: int, s: int, e: int, term: str | None) -> bool:
         """No hard break inside the hit, and Latin word boundaries (``term``: the term when it
         starts or ends with a Latin letter or digit, else None), in the ORIGINAL text."""
-        offsets = self._offsets[f] or self.offsets(f)
-        a, b = offsets[s], offsets[e - 1] + 1
+        a, b = self.span(f, s, e)
         # from a one-to-one batch fold, an original span as long as the folded one dropped nothing
         # (every hard break is dropped by the fold): no search
-        if (b - a != e - s or self.batch is None) and HARD_BREAKS.search(self.texts[f], a, b):
+        if (b - a != e - s or self.positions is None) and HARD_BREAKS.search(self.texts[f], a, b):
             return False
         return term is None or latin_boundary_ok(self.texts[f], a, b, term)
 
@@ -370,7 +364,7 @@ class _ListingScan:
     def _unbroken(self, f: int, s: int, length: int) -> bool:
         """An exclusion phrase counts only as written, not across a space or punctuation the fold
         removed ("销量第一 批发" does not contain 第一批)."""
-        a, b = to_original(self.offsets(f), s, s + length)
+        a, b = self.span(f, s, s + length)
         return b - a == length
 
     def _unless(self, i: int, unless: re.Pattern[str], f: int) -> bool:
@@ -382,10 +376,10 @@ class _ListingScan:
 
     def _term_matches(self, i: int, f: int, found: list[tuple[int, int]]) -> list[Match]:
         """One match per occurrence; of overlapping terms (中华 / 软中华) the longest wins."""
-        text, offsets = self.texts[f], self.offsets(f)
+        text = self.texts[f]
         kept: list[tuple[int, int]] = found  # one occurrence (the common case): nothing to choose
         if len(found) > 1:
-            found.sort(key=lambda x: (x[0], x[0] - x[1]))
+            found.sort(key=_longest_first)
             kept = []
             for s, e in found:
                 if kept and s < kept[-1][1]:
@@ -397,7 +391,7 @@ class _ListingScan:
         field = LISTING_FIELDS[f]
         out = []
         for s, e in kept:
-            a, b = offsets[s], offsets[e - 1] + 1
+            a, b = self.span(f, s, e)
             out.append(Match(campaign, rule, family, severity, field, text[a:b], a, b, snippet(text, a, b)))
         return out
 
@@ -410,13 +404,32 @@ class _ListingScan:
         for f in self.d._scans[i](texts, folded, self.d.today):
             text = texts[f.field]
             if f.folded:
-                offsets = self.offsets(LISTING_FIELDS.index(f.field))
-                a, b = offsets[f.start], offsets[f.end - 1] + 1
+                a, b = self.span(LISTING_FIELDS.index(f.field), f.start, f.end)
             else:
                 a, b = f.start, f.end
             out.append(Match(campaign, rule, family, f.severity or severity, f.field, text[a:b], a, b,
                              snippet(text, a, b), f.detail))
         return out
+
+
+def _by_listing(candidates: list[tuple[int, int, int]], ends: list[int], shift: int) -> dict[int, list[tuple[int, int, int]]]:
+    """Candidates of a batch grouped by listing, offsets relative to the listing's own folded
+    text. They come grouped (the automaton reports them by end position): bisect only when one
+    falls outside the current listing's span [lo, hi]."""
+    by_doc: dict[int, list[tuple[int, int, int]]] = {}
+    lo, hi, found = 1, 0, []
+    for k, start, end in candidates:
+        start >>= shift
+        if not lo <= start <= hi:
+            i = bisect_left(ends, start)
+            lo, hi = ends[i - 1] + 1 if i else 0, ends[i]
+            found = by_doc.setdefault(i, [])
+        found.append((k, start - lo, (end >> shift) - lo))
+    return by_doc
+
+
+def _longest_first(span: tuple[int, int]) -> tuple[int, int]:
+    return span[0], span[0] - span[1]
 
 
 def _fields(doc: Mapping[str, Any]) -> tuple[str, str, str]:

@@ -125,7 +125,9 @@ class FoldedBatch(NamedTuple):
     text: str  # the folded texts joined by SOH
     ends: list[int]  # ends[i]: index of the SOH after text i (len(text) for the last)
     codes: Any  # ``text`` as a numpy array of code points (None when some text was refolded)
-    kept: Any = None  # numpy bool per character of the joined input: not dropped by the fold
+    #: numpy array: ``positions[j]`` is the index in the joined input of the character that
+    #: became folded character j (the fold was one-to-one per character; None otherwise)
+    positions: Any = None
 
 
 def fold_batch(texts: list[str], fields: int = 1) -> FoldedBatch | None:
@@ -140,8 +142,10 @@ def fold_batch(texts: list[str], fields: int = 1) -> FoldedBatch | None:
 
     joined = "\x01".join(texts)
     codes = numpy.take(_units(), numpy.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32))
-    kept = codes != _DROP
-    codes = codes[kept]
+    # the kept characters' indexes, then a take: cheaper than a boolean mask and its compress,
+    # and the engine's offset maps need the indexes anyway
+    positions = numpy.flatnonzero(codes != _DROP)
+    codes = codes.take(positions)
     # NUL and SOH are kept as themselves and no other character folds to either: counted on the
     # folded codes (the SOHs are the ends anyway) instead of two more passes over the input
     soh = numpy.flatnonzero(codes == 1)
@@ -151,7 +155,7 @@ def fold_batch(texts: list[str], fields: int = 1) -> FoldedBatch | None:
     if "\x02" not in folded:
         ends = soh.tolist()
         ends.append(len(folded))
-        return FoldedBatch(folded, ends, codes, kept)
+        return FoldedBatch(folded, ends, codes, positions)
     parts = folded.split("\x01")
     for i, part in enumerate(parts):
         if "\x02" in part:
