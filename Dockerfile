@@ -18,7 +18,13 @@ COPY detect ./detect
 COPY evidence ./evidence
 COPY profiles ./profiles
 COPY campaigns ./campaigns
-RUN pip install ".[servers]" && useradd --create-home shopwatch && mkdir /data && chown shopwatch /data
+# The compiled detection modules (detect.native): gcc only for the build, then removed.
+ENV SHOPWATCH_NATIVE_DIR=/opt/shopwatch-native
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && pip install ".[servers,native]" && python -m detect.build \
+    && pip uninstall -y cython && apt-get purge -y gcc libc6-dev && apt-get autoremove -y \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --create-home shopwatch && mkdir /data && chown shopwatch /data
 USER shopwatch
 ENV SHOPWATCH_DATA_DIR=/data \
     SHOPWATCH_BROWSER_PATH=/usr/bin/chromium \

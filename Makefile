@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test setup clean-data bench
+.PHONY: demo test setup native clean-data bench
 
 demo: setup
 	$(BIN)/shopwatch demo
@@ -12,7 +12,14 @@ demo: setup
 test: setup
 	servers="$$(bash scripts/servers up --env)" && eval "$$servers" && $(BIN)/python -m pytest
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed native
+
+# The compiled detection modules (detect/native.py), rebuilt when their sources change; a failed
+# build (no compiler) is reported and detection runs interpreted.
+native: build/native/manifest.json
+
+build/native/manifest.json: $(VENV)/.installed detect/native.py $(foreach m,text patents detectors engine,$(wildcard detect/$(m).py detect/$(m).pxd))
+	-$(BIN)/python -m detect.build
 
 $(VENV)/.installed: pyproject.toml scripts/setup
 	PYTHON=$(PYTHON) VENV=$(VENV) bash scripts/setup
