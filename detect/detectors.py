@@ -15,7 +15,7 @@ from typing import Callable, Mapping, NamedTuple
 
 from detect import patents
 from detect.licence import uscc_problems
-from detect.text import fold, fold_offsets
+from detect.text import dense_table, fold, fold_offsets
 
 
 class Finding(NamedTuple):
@@ -72,6 +72,35 @@ def _claimed_type(text: str, start: int, end: int) -> str | None:
     return patents.CLAIM_WORDS[m.group(1)]
 
 
+#: kind -> a regex for the characters whose fold holds the first character of a claim word of
+#: ANOTHER kind (and any character past the dense fold table, to be safe); built on first use.
+_OTHER_CLAIMS: dict[str, re.Pattern[str]] = {}
+
+
+def _may_claim_other(kind: str) -> re.Pattern[str]:
+    if not _OTHER_CLAIMS:
+        dense = dense_table()
+        for own in set(patents.CLAIM_WORDS.values()):
+            firsts = {w[0] for w, other in patents.CLAIM_WORDS.items() if other != own}
+            chars = "".join(re.escape(chr(cp)) for cp, f in enumerate(dense) if f and not firsts.isdisjoint(f))
+            _OTHER_CLAIMS[own] = re.compile(f"[{chars}\U00020000-\U0010ffff]")
+    return _OTHER_CLAIMS[kind]
+
+
+def _claim_for(number: patents.PatentNumber, text: str) -> str | None:
+    """The claimed type as far as ``patents.problems`` can tell: a claim only matters when it names
+    another kind than the number's own. A window (``_claimed_type``'s) without a character that
+    folds to the start of such a claim word cannot hold one, and needs no fold (most numbers)."""
+    kind = number.kind
+    if kind is None:
+        return None  # problems() reports the unknown type whatever the claim
+    other = _may_claim_other(kind)
+    start, end = number.start, number.end
+    if other.search(text, start - 30 if start > 30 else 0, start) is None and other.search(text, end, end + 12) is None:
+        return None
+    return _claimed_type(text, start, end)
+
+
 def scan_patent_numbers(texts: Mapping[str, str], folded: Mapping[str, str], today: date) -> list[Finding]:
     """Malformed, impossible, mistyped, masked or expired patent numbers."""
     out: list[Finding] = []
@@ -80,7 +109,7 @@ def scan_patent_numbers(texts: Mapping[str, str], folded: Mapping[str, str], tod
         for number in patents.find_numbers(text):
             if not number.check and not text[number.end:].rstrip().strip(" .．。·"):
                 continue  # cut off by a title length limit: nothing to judge
-            found = patents.problems(number, _claimed_type(text, number.start, number.end), today)
+            found = patents.problems(number, _claim_for(number, text), today)
             if found:
                 out.append(Finding(field, number.start, number.end, "; ".join(found)))
         for m in patents.find_masked(text):
