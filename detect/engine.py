@@ -322,9 +322,13 @@ class _ListingScan:
                     continue
                 # cheapest first (all must hold): two bounded regex searches, one cached per
                 # field, and the exclusions last (they may need the field's offset map)
-                if near is not None and not near.search(text, s - within if s > within else 0, s) \
-                        and not near.search(text, e, e + within):
-                    continue
+                # a context word before or after the hit (not overlapping it): one search over both
+                # sides and the hit first, which finds nothing for most candidates
+                if near is not None:
+                    lo = s - within if s > within else 0
+                    if near.search(text, lo, e + within) is None or (
+                            near.search(text, lo, s) is None and near.search(text, e, e + within) is None):
+                        continue
                 if unless is not None and self._unless(i, unless, f):
                     continue
                 if excl and self._excluded(excl, f, s, text):
