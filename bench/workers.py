@@ -58,14 +58,31 @@ def startup_cpu(redis_url: str) -> float:
     return _children_cpu() - before
 
 
-def page_seconds(data_dir: Path, job: str | None) -> float:
-    """First to last page fetched, from the store's page records."""
+def page_times(data_dir: Path, job: str | None) -> list[float]:
+    """When each page was fetched (sorted), from the store's page records."""
     from crawler.config import open_store
 
     with open_store(None, data_dir, existing=True) as store:
-        times = sorted(datetime.fromisoformat(p["fetched_at"].replace("Z", "+00:00")).timestamp()
-                       for p in store.iter_pages(job_id=job))
+        return sorted(datetime.fromisoformat(p["fetched_at"].replace("Z", "+00:00")).timestamp()
+                      for p in store.iter_pages(job_id=job))
+
+
+def page_seconds(data_dir: Path, job: str | None) -> float:
+    """First to last page fetched."""
+    times = page_times(data_dir, job)
     return times[-1] - times[0]
+
+
+TIMELINE_STEP = 0.5
+
+
+def timeline(times: list[float]) -> list[int]:
+    """Pages fetched per TIMELINE_STEP seconds from the first one (``--timeline``: where a run
+    loses time -- the start, a stall, the tail)."""
+    counts = [0] * (int((times[-1] - times[0]) / TIMELINE_STEP) + 1)
+    for t in times:
+        counts[int((t - times[0]) / TIMELINE_STEP)] += 1
+    return counts
 
 
 def single_process(port: int, startup: float) -> dict[str, float]:
@@ -83,7 +100,8 @@ def single_process(port: int, startup: float) -> dict[str, float]:
             "redis_ms_page": 0.0}
 
 
-def one_run(workers: int, port: int, redis_url: str, pipelines: bool, tag: str, startup: float) -> dict[str, float]:
+def one_run(workers: int, port: int, redis_url: str, pipelines: bool, tag: str, startup: float,
+            show_timeline: bool = False, settings: tuple[str, ...] = ()) -> dict[str, float]:
     import redis
 
     tmp = Path(tempfile.mkdtemp(prefix=f"bench-workers-{tag}-"))
@@ -93,6 +111,8 @@ def one_run(workers: int, port: int, redis_url: str, pipelines: bool, tag: str, 
                          check=True, capture_output=True, text=True)
     job = json.loads(out.stdout)["id"]
     extra = [] if pipelines else ["-s", "ITEM_PIPELINES={}"]
+    for setting in settings:
+        extra += ["-s", setting]
     server = redis.Redis.from_url(redis_url)
     cpu_info = server.info("cpu")
     redis_before = float(cpu_info["used_cpu_user"]) + float(cpu_info["used_cpu_sys"])
@@ -107,7 +127,10 @@ def one_run(workers: int, port: int, redis_url: str, pipelines: bool, tag: str, 
     snap = json.loads(subprocess.run([*base, "jobs", "status", job, "--json"], cwd=ROOT, env=env, check=True,
                                      capture_output=True, text=True).stdout)
     if pipelines:
-        seconds = page_seconds(tmp, job)
+        times = page_times(tmp, job)
+        seconds = times[-1] - times[0]
+        if show_timeline:
+            print(f"  timeline, {workers} worker(s), pages per {TIMELINE_STEP} s: {timeline(times)}", flush=True)
     else:
         created = datetime.fromisoformat(snap["created_at"].replace("Z", "+00:00")).timestamp()
         finished = datetime.fromisoformat(snap["finished_at"].replace("Z", "+00:00")).timestamp()
@@ -123,6 +146,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--pipelines", choices=["on", "off"], default="on")
     parser.add_argument("--direct", action="store_true", help="crawl the simulator itself, not the caching front")
+    parser.add_argument("--timeline", action="store_true", help="print pages per 0.5 s of every worker run")
+    parser.add_argument("-s", dest="settings", action="append", default=[], metavar="NAME=VALUE",
+                        help="a setting for the workers (e.g. SHOPWATCH_CLUSTER_PREFETCH=16); repeatable")
     args = parser.parse_args()
     from mallsim.config import SimConfig
     from mallsim.server import start_background
@@ -143,7 +169,8 @@ def main() -> None:
                             continue
                         res = single_process(port, startup)
                     else:
-                        res = one_run(n, port, redis_url, args.pipelines == "on", f"r{r}w{n}", startup)
+                        res = one_run(n, port, redis_url, args.pipelines == "on", f"r{r}w{n}", startup, args.timeline,
+                                      tuple(args.settings))
                     res["server_ms_page"] = sum(cpu_seconds(pid) - c for pid, c in zip(server_pids, served)) / res["pages"] * 1000
                     results[n].append(res)
                     label = "shopwatch crawl" if n == 0 else f"{n} worker(s)"

@@ -1,9 +1,10 @@
 """The Scrapy scheduler of a worker: the job's frontier lives in Redis, shared by every worker.
 
-``enqueue_request`` buffers discovered requests; ``commit`` (every SHOPWATCH_CLUSTER_COMMIT_SECONDS)
-sends them to Redis (dedupe + queue, atomically), flushes the store, and only then acknowledges the
-leases whose work is complete (``ledger``), extending the ones still held. ``next_request`` hands
-out local retries/redirects first, then leases from Redis (a few at a time), backing off when the
+``enqueue_request`` buffers discovered requests and sends them to Redis (dedupe + queue, atomically)
+by size or age (SHOPWATCH_CLUSTER_ENQUEUE_BATCH / _SECONDS); ``commit`` (every
+SHOPWATCH_CLUSTER_COMMIT_SECONDS) sends what is left, flushes the store, and only then acknowledges
+the leases whose work is complete (``ledger``), extending the ones still held. ``next_request`` hands
+out local retries/redirects first, then leases from Redis (SHOPWATCH_CLUSTER_PREFETCH at a time), backing off when the
 job has nothing to give so an idle worker does not hammer Redis. A Redis outage is survived: calls
 fail fast, nothing buffered is dropped, and the worker retries every SHOPWATCH_CLUSTER_RETRY_SECONDS.
 """
@@ -51,6 +52,8 @@ class ClusterScheduler(BaseScheduler):
         self.max_deliveries = s.getint("SHOPWATCH_CLUSTER_MAX_DELIVERIES", 3)
         self.prefetch = s.getint("SHOPWATCH_CLUSTER_PREFETCH", 8)
         self.batch = s.getint("SHOPWATCH_CLUSTER_ENQUEUE_BATCH", 200)
+        self.enqueue_seconds = s.getfloat("SHOPWATCH_CLUSTER_ENQUEUE_SECONDS", 0.1)
+        self.flush_due = 0.0  # time.monotonic() by which buffered discoveries go to Redis
         self.commit_seconds = s.getfloat("SHOPWATCH_CLUSTER_COMMIT_SECONDS", 0.5)
         self.poll_min = s.getfloat("SHOPWATCH_CLUSTER_POLL_MIN", 0.05)
         self.poll_max = s.getfloat("SHOPWATCH_CLUSTER_POLL_MAX", 2.0)
@@ -122,7 +125,9 @@ class ClusterScheduler(BaseScheduler):
         request.meta.pop(LEASE, None)
         assert self.queue is not None
         self.buffer.append(self.queue.encode(request))
-        if len(self.buffer) >= self.batch:
+        # a worker holding a long prefetch may not ask for work for a while: its discoveries go
+        # out by size or age, since at the start of a job they are all the others have
+        if len(self.buffer) >= self.batch or time.monotonic() >= self.flush_due:
             self._guard(self.flush_enqueues)
         return True
 
@@ -162,6 +167,7 @@ class ClusterScheduler(BaseScheduler):
         if not self.buffer or self.queue is None:
             return
         batch = self.buffer
+        self.flush_due = time.monotonic() + self.enqueue_seconds
         added, filtered, state = self.queue.push_encoded(batch)
         self.buffer = self.buffer[len(batch):]
         stats = self.crawler.stats
