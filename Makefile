@@ -18,7 +18,8 @@ setup: $(VENV)/.installed native
 # build (no compiler) is reported and detection runs interpreted.
 native: build/native/manifest.json
 
-build/native/manifest.json: $(VENV)/.installed detect/native.py $(foreach m,text patents detectors engine,$(wildcard detect/$(m).py detect/$(m).pxd))
+# (scripts/setup builds them too: the virtual environment is an order-only prerequisite)
+build/native/manifest.json: detect/native.py $(foreach m,text patents detectors engine,$(wildcard detect/$(m).py detect/$(m).pxd)) | $(VENV)/.installed
 	-$(BIN)/python -m detect.build
 
 $(VENV)/.installed: pyproject.toml scripts/setup

@@ -191,6 +191,10 @@ def main() -> None:
               f"Redis CPU {m['redis_ms_page']:.3f} ms/page, pages served {m['server_ms_page']:.3f} CPU ms/page")
     print(f"  speed-up 2 vs 1: {med[2]['pages_s'] / med[1]['pages_s']:.2f}x (target >= 1.8x); "
           f"CPU per page 2 vs 1: {med[2]['cpu_ms_page'] / med[1]['cpu_ms_page']:.2f}x")
+    # each round runs 1 and 2 workers back to back: their ratio is the one a slow spell of a shared
+    # machine distorts least
+    paired = [two['pages_s'] / one['pages_s'] for one, two in zip(results[1], results[2])]
+    print(f"  per round: {', '.join(f'{x:.2f}' for x in paired)}x (median {statistics.median(paired):.2f}x)")
 
 
 if __name__ == "__main__":

@@ -107,6 +107,10 @@ def test_dockerfile_installs_every_package_with_the_server_clients(dockerfile: l
     assert extras, "the image does not pip install the project"
     for extra in extras[0].split(","):
         assert extra in project["project"]["optional-dependencies"], f"extra [{extra}] is not in pyproject.toml"
+    # the compiled detection modules: built in the image where it can find them at run time
+    assert "native" in extras[0].split(",") and "python -m detect.build" in runs, "the image does not compile detect"
+    native_dir = dict(re.findall(r"(\w+)=(\S+)", " ".join(a for w, a in dockerfile if w == "ENV"))).get("SHOPWATCH_NATIVE_DIR")
+    assert native_dir and native_dir.startswith("/"), "SHOPWATCH_NATIVE_DIR is not set in the image"
     users = [args for word, args in dockerfile if word == "USER"]
     assert users and users[-1] != "root", "the image runs as root"
 
