@@ -396,12 +396,15 @@ class _ListingScan:
         out = []
         for s, e in kept:
             a, b = self.span(f, s, e)
-            out.append(Match(campaign, rule, family, severity, field, text[a:b], a, b, snippet(text, a, b)))
+            out.append(_new_match(Match, (campaign, rule, family, severity, field, text[a:b], a, b,
+                                          snippet(text, a, b), "")))
         return out
 
     def _detector_matches(self, i: int) -> list[Match]:
         if self._by_name is None:
-            self._by_name = (dict(zip(LISTING_FIELDS, self.texts)), dict(zip(LISTING_FIELDS, self.folded)))
+            t, g = self.texts, self.folded  # LISTING_FIELDS
+            self._by_name = ({"title": t[0], "description": t[1], "shop_name": t[2]},
+                             {"title": g[0], "description": g[1], "shop_name": g[2]})
         texts, folded = self._by_name
         campaign, rule, family, severity = self.d._heads[i]
         out = []
@@ -411,8 +414,8 @@ class _ListingScan:
                 a, b = self.span(LISTING_FIELDS.index(f.field), f.start, f.end)
             else:
                 a, b = f.start, f.end
-            out.append(Match(campaign, rule, family, f.severity or severity, f.field, text[a:b], a, b,
-                             snippet(text, a, b), f.detail))
+            out.append(_new_match(Match, (campaign, rule, family, f.severity or severity, f.field, text[a:b], a, b,
+                                          snippet(text, a, b), f.detail)))
         return out
 
 
@@ -463,5 +466,8 @@ _NEGATED = re.compile("(?:" + "|".join(sorted(NEGATIONS, key=len, reverse=True))
 _NEG_LOOKBACK = max(map(len, NEGATIONS)) + NEGATION_GAP
 #: A negation ends within the last ``_NEG_TAIL`` characters before a negated hit.
 _NEG_LAST = frozenset(n[-1] for n in NEGATIONS)
+#: ``Match`` built without its generated ``__new__`` (a Python-level frame per hit; the fields are
+#: given in order, ``detail`` included)
+_new_match = tuple.__new__
 _NEG_TAIL = NEGATION_GAP + 1
 
