@@ -61,11 +61,15 @@ _CLAIM_LAST = re.compile("(?s:.*)(" + "|".join(patents.CLAIM_WORDS) + ")")
 _CLAIM_FIRST = re.compile("|".join(patents.CLAIM_WORDS))
 
 
+#: Characters before (after) a number where its claimed type is looked for.
+CLAIM_BEFORE, CLAIM_AFTER = 30, 12
+
+
 def _claimed_type(text: str, start: int, end: int) -> str | None:
     """The patent type the seller claims right before (else right after) a number."""
-    m = _CLAIM_LAST.match(fold(text[start - 30 if start > 30 else 0:start]))
+    m = _CLAIM_LAST.match(fold(text[start - CLAIM_BEFORE if start > CLAIM_BEFORE else 0:start]))
     if m is None:
-        m = _CLAIM_FIRST.search(fold(text[end:end + 12]))
+        m = _CLAIM_FIRST.search(fold(text[end:end + CLAIM_AFTER]))
         if m is None:
             return None
         return patents.CLAIM_WORDS[m.group()]
@@ -96,7 +100,8 @@ def _claim_for(number: patents.PatentNumber, text: str) -> str | None:
         return None  # problems() reports the unknown type whatever the claim
     other = _may_claim_other(kind)
     start, end = number.start, number.end
-    if other.search(text, start - 30 if start > 30 else 0, start) is None and other.search(text, end, end + 12) is None:
+    if other.search(text, start - CLAIM_BEFORE if start > CLAIM_BEFORE else 0, start) is None \
+            and other.search(text, end, end + CLAIM_AFTER) is None:
         return None
     return _claimed_type(text, start, end)
 

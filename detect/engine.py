@@ -320,10 +320,10 @@ class _ListingScan:
             for i, fields, excl, unless, near, within in term_rules:
                 if f not in fields or not scope[i]:
                     continue
-                # cheapest first (all must hold): two bounded regex searches, one cached per
-                # field, and the exclusions last (they may need the field's offset map)
-                # a context word before or after the hit (not overlapping it): one search over both
-                # sides and the hit first, which finds nothing for most candidates
+                # cheapest first (all must hold): bounded regex searches for a context word before
+                # or after the hit (not overlapping it; one search over both sides and the hit
+                # first, which finds nothing for most candidates), one cached per field, and the
+                # exclusions last (they may need the original offsets)
                 if near is not None:
                     lo = s - within if s > within else 0
                     if near.search(text, lo, e + within) is None or (

@@ -100,3 +100,26 @@ def test_claimed_type_is_the_nearest_claim_word(text, claimed):
 
     (number,) = patents.find_numbers(text)
     assert _claimed_type(text, number.start, number.end) == claimed
+
+
+@pytest.mark.parametrize("text", [
+    "發 明 专利 ZL 2019 2 0123456.5",  # another kind, traditional and spaced: must be looked up
+    "实用新型专利 ZL 2019 2 0123456.5",  # the number's own kind: nothing to report either way
+    "外观设计 实用新型专利 ZL 2019 2 0123456.5",
+    "ZL 2019 2 0123456.5 外．观",  # after the number, with punctuation inside
+    "ZL 2019 1 0123456.X 新型",
+    "发明" + "x" * 40 + "ZL 2019 3 0123456.5",
+    "专利号 2019 9 0123456.5 实 用 新 型",  # type digit 9: utility
+    "CN 201912345 U 發明",  # publication number, kind code U
+    "ZL 2019 7 0123456.5 发明",  # unknown type digit
+])
+def test_claim_shortcut_reports_what_the_full_lookup_reports(text):
+    """``_claim_for`` skips the fold when no claim word of another kind can be near: the problems
+    reported must be exactly those of the full lookup."""
+    from detect.detectors import _claim_for, _claimed_type
+
+    numbers = patents.find_numbers(text)
+    assert numbers
+    for number in numbers:
+        full = patents.problems(number, _claimed_type(text, number.start, number.end), TODAY)
+        assert patents.problems(number, _claim_for(number, text), TODAY) == full
