@@ -30,8 +30,10 @@ SOURCE_DIR = Path(__file__).resolve().parent
 DEFAULT_DIR = SOURCE_DIR.parent / "build" / "native"
 MANIFEST = "manifest.json"
 #: Cython directives: the ``.py`` annotations are documentation (``int`` there means any Python
-#: int); the C types come from the ``.pxd`` files only.
-DIRECTIVES = {"language_level": 3, "annotation_typing": False, "boundscheck": False, "wraparound": True}
+#: int); the C types come from the ``.pxd`` files only. Bounds and negative indexes stay checked:
+#: the engine indexes with offsets derived from crawled text, and a bug there must be an
+#: IndexError, not a read past a buffer.
+DIRECTIVES = {"language_level": 3, "annotation_typing": False, "boundscheck": True, "wraparound": True}
 
 #: Why the interpreted modules run (None = compiled ones are active); set by ``search_path``.
 inactive_reason: str | None = "not checked yet"
