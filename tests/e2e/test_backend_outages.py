@@ -29,6 +29,10 @@ from tests.e2e.private_servers import ROOT, PrivateElasticsearch, PrivateFerretD
 
 WORLD = {"seed": 5, "merchants": 45}
 OUTAGE_SECONDS = 20
+# One request at a time, 30 ms apart: the ~600 pages take ~20 s, so the stop always lands while
+# records are still being written (unpaced, a quiet machine crawls them in ~2.5 s — sometimes
+# before the first batch is even visible at the server, and the outage is never seen).
+PACE = ["-s", "CONCURRENT_REQUESTS=1", "-s", "DOWNLOAD_DELAY=0.03", "-s", "RANDOMIZE_DOWNLOAD_DELAY=False"]
 pytestmark = pytest.mark.timeout(1200)
 
 
@@ -45,7 +49,7 @@ def _crawl_through_outage(server: PrivateServer, env: dict[str, str], data_dir: 
     with start_background(SimConfig(port=0, faults_enabled=False, **WORLD)) as sim:
         crawl = subprocess.Popen(
             [sys.executable, "-m", "crawler.cli", "--data-dir", str(data_dir), "crawl", "weishop",
-             "--port", str(sim.port)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+             "--port", str(sim.port), *PACE], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             text=True)
         try:
             deadline = time.monotonic() + 300
@@ -55,6 +59,7 @@ def _crawl_through_outage(server: PrivateServer, env: dict[str, str], data_dir: 
                 time.sleep(0.1)
             assert crawl.poll() is None, "the crawl ended before the outage"
             server.stop()  # mid-crawl: records are arriving, most of the platform still unvisited
+            assert crawl.poll() is None, "the crawl ended before the server was down"
             time.sleep(OUTAGE_SECONDS)
             server.start()
             out, err = crawl.communicate(timeout=900)
