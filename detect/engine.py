@@ -111,7 +111,9 @@ class Detector:
         self._scopes: dict[tuple[Any, Any], tuple[bool, ...]] = {}  # (platform, category) -> per rule
         self._find = self._automaton() if matcher == "automaton" else self._regex()
         #: the batch path's matcher over code points (None: the regex baseline matches the str)
-        self._find_codes = CodeAutomaton(self.terms).find_bytes if matcher == "automaton" and self.terms else None
+        codes = CodeAutomaton(self.terms) if matcher == "automaton" and self.terms else None
+        self._find_coded = codes.find_coded if codes is not None else None
+        self._coding = codes.table if codes is not None else None
         # numpy and the batch fold's code-point table load here, with the campaigns, not on the
         # first crawled listing (~0.15 s of a crawl's first second, measured in a worker)
         fold_batch(["warm-up"])
@@ -197,17 +199,16 @@ class Detector:
         # A text no longer than the limit has no field longer than it; a field with a NUL or SOH of
         # its own would shift the fields (fold_batch refuses): such a batch (rare, or hostile)
         # takes the per-listing fold.
-        batch = fold_batch(raw, 3) if max(map(len, raw)) <= MAX_FIELD_CHARS else None
+        batch = fold_batch(raw, 3, self._coding) if max(map(len, raw)) <= MAX_FIELD_CHARS else None
         if batch is None:
             folded = [fold_joined(_fields(doc)) for doc in docs]
             batch = FoldedBatch(_BATCH_SEP.join(folded), [e - 1 for e in accumulate(len(f) + 1 for f in folded)], None)
-        joined, ends, codes, kept = batch
-        find_codes = self._find_codes
+        joined, ends, codes, kept, coded = batch
         out: list[list[Match]] = [[] for _ in docs]
         # the automaton reports byte offsets (two bytes per character: shift 1), the regex
         # baseline character offsets (shift 0)
-        if find_codes is not None and codes is not None:
-            by_doc = _by_listing(find_codes(codes), ends, 1)
+        if coded is not None:
+            by_doc = _by_listing(self._find_coded(coded), ends, 1)
         else:
             by_doc = _by_listing(self._find(joined), ends, 0)
         if not by_doc:

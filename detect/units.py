@@ -40,7 +40,7 @@ class CodeAutomaton:
         self.table = numpy.zeros(0x110000, dtype=numpy.uint16)
         self.table[points] = (1 + index // low) | ((1 + high + index % low) << 8)
         code = {c: int(v).to_bytes(2, "little") for c, v in zip(chars, self.table[points].tolist())}
-        self._find = ahocorasick_rs.BytesAhoCorasick(
+        self._find_coded = ahocorasick_rs.BytesAhoCorasick(
             [b"".join(code[c] for c in t) for t in terms], matchkind=ahocorasick_rs.MatchKind.Standard,
             implementation=ahocorasick_rs.Implementation.DFA).find_matches_as_indexes
 
@@ -52,4 +52,9 @@ class CodeAutomaton:
     def find_bytes(self, codes: Any) -> list[tuple[int, int, int]]:
         """``find`` before its last step: byte offsets (twice the character positions), as the
         streaming engine groups them by listing."""
-        return self._find(self.table.take(codes).tobytes(), overlapping=True)
+        return self.find_coded(self.table.take(codes).tobytes())
+
+    def find_coded(self, coded: bytes) -> list[tuple[int, int, int]]:
+        """``find_bytes`` of codes already mapped through ``table`` (``fold_batch(coding=table)``
+        does it while folding)."""
+        return self._find_coded(coded, overlapping=True)

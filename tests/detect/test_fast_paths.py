@@ -46,7 +46,7 @@ def test_fold_batch_is_fold_joined_per_text():
     assert folded.split("\x01") == [fold_joined(t.split("\x00")) for t in raw]
     assert ends == [i for i, c in enumerate(folded) if c == "\x01"] + [len(folded)]
     clean = ["香煙 中.华\x00Ｒ Ｅ Ｌ Ｘ\x00🚬", "\x00\x00", "ÉCOLE\x00abc\x00x"]  # no multi-character fold
-    folded, ends, codes, kept = fold_batch(clean, 3)
+    folded, ends, codes, kept = fold_batch(clean, 3)[:4]
     assert folded.split("\x01") == [fold_joined(t.split("\x00")) for t in clean] and ends == [11, 14, 26]
     assert "".join(map(chr, codes.tolist())) == folded  # the code points the automaton is fed
     assert kept.tolist() == [i for i, c in enumerate("\x01".join(clean)) if fold(c) or c in "\x00\x01"]
@@ -126,6 +126,31 @@ def test_batches_of_long_texts_are_split(detector, monkeypatch):
     monkeypatch.setattr(engine, "BATCH_CHARS", 1000)  # about three listings' worth
     folded_sizes = []
     real = engine.fold_batch
-    monkeypatch.setattr(engine, "fold_batch", lambda texts, fields: folded_sizes.append(len(texts)) or real(texts, fields))
+    monkeypatch.setattr(engine, "fold_batch", lambda texts, fields, coding=None: folded_sizes.append(len(texts)) or real(texts, fields, coding))
     assert list(detector.scan_listings(docs)) == expected and all(expected)
     assert max(folded_sizes) <= 3 and sum(folded_sizes) == len(docs)
+
+
+@pytest.mark.parametrize("raw", [
+    ["香煙 中.华\x00Ｒ Ｅ Ｌ Ｘ 🚬\x00店", "，。！\x00\x00", "abc 中华\x00\U000E0041x\x00y"],  # one-to-one folds
+    ["ﬁ㎏ ÉCOLE\x00中华\x00", "𠀀\U0002F800 abc\x00a\x00b"],  # multi-character folds, astral code points
+])
+def test_fold_loop_is_the_vectorized_fold(raw, monkeypatch):
+    """The compiled module folds a batch in one loop (``_fold_loop``), the interpreted one with
+    numpy passes: the same text, ends, code points, positions and automaton input."""
+    import numpy
+
+    from detect import text
+    from detect.units import CodeAutomaton
+
+    coding = CodeAutomaton(["中华", "relx", "🚬", "店", "abc"]).table
+    monkeypatch.setattr(text, "COMPILED", False)
+    vectorized = text.fold_batch(raw, 3, coding)
+    monkeypatch.setattr(text, "COMPILED", True)
+    looped = text.fold_batch(raw, 3, coding)
+    assert vectorized.text == looped.text == "\x01".join(fold_joined(t.split("\x00")) for t in raw)
+    assert vectorized.ends == looped.ends and vectorized.coded == looped.coded
+    for a, b in ((vectorized.codes, looped.codes), (vectorized.positions, looped.positions)):
+        assert (a is None and b is None) or numpy.array_equal(a, b)
+    if vectorized.codes is not None:
+        assert looped.coded == coding.take(looped.codes).tobytes() and len(looped.coded) == 2 * len(looped.text)
