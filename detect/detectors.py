@@ -29,6 +29,9 @@ class Finding(NamedTuple):
     folded: bool = False
 
 
+#: ``Finding`` built without its generated ``__new__`` (a Python-level frame): every field given
+_new = tuple.__new__
+
 ListingScan = Callable[[Mapping[str, str], Mapping[str, str], date], list[Finding]]
 MerchantScan = Callable[[Mapping[str, object]], list[Finding]]
 
@@ -116,7 +119,7 @@ def scan_patent_numbers(texts: Mapping[str, str], folded: Mapping[str, str], tod
                 continue  # cut off by a title length limit: nothing to judge
             found = patents.problems(number, _claim_for(number, text), today)
             if found:
-                out.append(Finding(field, number.start, number.end, "; ".join(found)))
+                out.append(_new(Finding, (field, number.start, number.end, "; ".join(found), None, False)))
         for m in patents.find_masked(text):
             if m.group("pre") or "专利" in fold(text[max(0, m.start() - 8):m.start()]):
                 out.append(Finding(field, m.start(), m.end(), "masked patent number (cannot be verified)"))

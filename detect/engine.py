@@ -17,6 +17,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
 from itertools import accumulate
+from operator import itemgetter
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import ahocorasick_rs
@@ -191,8 +192,11 @@ class Detector:
             yield from self._scan_chunk(chunk)
 
     def _scan_chunk(self, docs: list[Mapping[str, Any]]) -> list[list[Match]]:
-        raw = [f"{doc.get('title') or ''}\x00{doc.get('description') or ''}\x00{doc.get('shop_name') or ''}"
-               for doc in docs]
+        try:  # all three fields present as str (the pipeline's items): no per-field method call
+            raw = list(map(_join_fields, map(_listing_fields, docs)))
+        except (KeyError, TypeError):  # a field missing, None or not a str
+            raw = [f"{doc.get('title') or ''}\x00{doc.get('description') or ''}\x00{doc.get('shop_name') or ''}"
+                   for doc in docs]
         if len(docs) > 1 and sum(map(len, raw)) > BATCH_CHARS:  # long texts: keep the arrays bounded
             half = len(docs) // 2
             return self._scan_chunk(docs[:half]) + self._scan_chunk(docs[half:])
@@ -216,15 +220,16 @@ class Detector:
         # The offset maps come from the fold itself when it was one-to-one per character: the
         # index in the joined input of each kept character (a Python loop per field otherwise).
         positions = memoryview(kept) if kept is not None else None  # see FoldedBatch.positions
-        raw_starts = [0, *accumulate(len(text) + 1 for text in raw)] if kept is not None else None
         for i, found in by_doc.items():
             base = ends[i - 1] + 1 if i else 0
             folded_fields = joined[base:ends[i]].split(_SEP)
             if positions is None:
                 out[i] = _ListingScan(self, docs[i], list(_fields(docs[i])), folded_fields).run(found)
                 continue
+            # where text i starts in the joined input: after the SOH that ends text i - 1 (kept by
+            # the fold, so its input index is a position)
             out[i] = _ListingScan(self, docs[i], raw[i].split(_SEP), folded_fields,
-                                  (positions, base, raw_starts[i])).run(found)
+                                  (positions, base, positions[base - 1] + 1 if i else 0)).run(found)
         return out
 
     def candidate_count(self, doc: Mapping[str, Any]) -> int:
@@ -434,6 +439,10 @@ def _by_listing(candidates: list[tuple[int, int, int]], ends: list[int], shift: 
             found = by_doc.setdefault(i, [])
         found.append((k, start - lo, (end >> shift) - lo))
     return by_doc
+
+
+_listing_fields = itemgetter(*LISTING_FIELDS)
+_join_fields = _SEP.join
 
 
 def _longest_first(span: tuple[int, int]) -> tuple[int, int]:

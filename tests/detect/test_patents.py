@@ -83,9 +83,25 @@ def test_truncated_title_is_not_judged(detector):
 
 
 def test_check_character_of_unnormalized_digits_takes_the_plain_way():
-    # the byte-sum shortcut is for ASCII digits only; other digits are still weighed correctly
+    # the digit loop is for ASCII digits only; other digits are still weighed correctly
     assert patents.check_char("２０１７１０６０１８６２") == "3" == patents.check_char("201710601862")
     assert patents.check_char("9511560") == str(sum(int(c) * w for c, w in zip("9511560", (2, 3, 4, 5, 6, 7, 8))) % 11)
+
+
+@pytest.mark.parametrize("text", [
+    "", "no digits 1234", "12345", "专利号ZL 2019 2 0123456.5，订单 123456789", "CN 123456789 A 和 CN123456789U",
+    "ＣＮ１２３４５６７８９Ｓ", "n123456789", "N  123456789", "１２３４５x67890", "电话13800138000 ZL95115608.X",
+])
+def test_digit_run_loop_is_the_regex_scan(text, monkeypatch):
+    """Compiled, the digit runs come from one loop over the text; interpreted, from a regex:
+    the same bounds, the same publication hint, the same numbers."""
+    monkeypatch.setattr(patents, "COMPILED", False)
+    by_regex = patents._digit_runs(text), patents.find_numbers.__wrapped__(text)
+    monkeypatch.setattr(patents, "COMPILED", True)
+    by_loop = patents._digit_runs(text), patents.find_numbers.__wrapped__(text)
+    assert by_regex == by_loop
+    if "CN" in text or "ＣＮ" in text:
+        assert by_loop[0][2] and any(n.publication_kind for n in by_loop[1])
 
 
 @pytest.mark.parametrize("text, claimed", [
