@@ -38,6 +38,15 @@ from bench.dedupe import private_redis  # noqa: E402  (one way to start a throwa
 from bench.front import cpu_seconds, start_front  # noqa: E402
 
 
+def machine_ticks() -> tuple[int, int, int]:
+    """(busy, idle, steal) clock ticks of the whole machine so far (/proc/stat): steal is time the
+    hypervisor gave this VM's cores to someone else -- a 2-worker run that sees steal had less
+    than 2 cores, whatever the workers do."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, idle, iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+    return user + nice + system + irq + softirq, idle + iowait, steal
+
+
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -164,6 +173,7 @@ def main() -> None:
             for r in range(args.rounds):
                 for n in (0, 1, 2) if r % 2 == 0 else (2, 1, 0):
                     served = [cpu_seconds(pid) for pid in server_pids]
+                    ticks = machine_ticks()
                     if n == 0:
                         if args.pipelines == "off":
                             continue
@@ -172,12 +182,15 @@ def main() -> None:
                         res = one_run(n, port, redis_url, args.pipelines == "on", f"r{r}w{n}", startup, args.timeline,
                                       tuple(args.settings))
                     res["server_ms_page"] = sum(cpu_seconds(pid) - c for pid, c in zip(server_pids, served)) / res["pages"] * 1000
+                    busy, idle, steal = (b - a for a, b in zip(ticks, machine_ticks()))
+                    res["steal"] = steal / max(1, busy + idle + steal)
+                    res["idle"] = idle / max(1, busy + idle + steal)
                     results[n].append(res)
                     label = "shopwatch crawl" if n == 0 else f"{n} worker(s)"
                     print(f"round {r + 1}: {label}: {res['pages']:.0f} pages, {res['pages_s']:.0f} pages/s, "
                           f"{res['cpu_ms_page']:.2f} worker CPU ms/page, {res['redis_ms_page']:.3f} Redis CPU ms/page, "
-                          f"{res['server_ms_page']:.3f} {'simulator' if args.direct else 'front+simulator'} CPU ms/page",
-                          flush=True)
+                          f"{res['server_ms_page']:.3f} {'simulator' if args.direct else 'front+simulator'} CPU ms/page; "
+                          f"machine idle {res['idle']:.0%}, stolen by the host {res['steal']:.0%}", flush=True)
     finally:
         redis_proc.terminate()
         redis_proc.wait(10)
@@ -188,7 +201,8 @@ def main() -> None:
     for n in sorted(med):
         m = med[n]
         print(f"  {'shopwatch crawl (no Redis)' if n == 0 else f'{n} worker(s)'}: {m['pages_s']:.0f} pages/s, worker CPU {m['cpu_ms_page']:.2f} ms/page, "
-              f"Redis CPU {m['redis_ms_page']:.3f} ms/page, pages served {m['server_ms_page']:.3f} CPU ms/page")
+              f"Redis CPU {m['redis_ms_page']:.3f} ms/page, pages served {m['server_ms_page']:.3f} CPU ms/page, "
+              f"machine idle {m['idle']:.0%}, stolen {m['steal']:.0%}")
     print(f"  speed-up 2 vs 1: {med[2]['pages_s'] / med[1]['pages_s']:.2f}x (target >= 1.8x); "
           f"CPU per page 2 vs 1: {med[2]['cpu_ms_page'] / med[1]['cpu_ms_page']:.2f}x")
     # each round runs 1 and 2 workers back to back: their ratio is the one a slow spell of a shared

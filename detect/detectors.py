@@ -82,16 +82,46 @@ def _claimed_type(text: str, start: int, end: int) -> str | None:
 #: kind -> a regex for the characters whose fold holds the first character of a claim word of
 #: ANOTHER kind (and any character past the dense fold table, to be safe); built on first use.
 _OTHER_CLAIMS: dict[str, re.Pattern[str]] = {}
+#: The same as one byte per dense code point, bit ``_KIND_BITS[kind]`` set for the characters of
+#: that kind's regex (the compiled module's loop, ``_may_claim_other_in``); built on first use.
+_OTHER_CLAIM_BITS: list = []
+_KIND_BITS = {kind: 1 << i for i, kind in enumerate(sorted(set(patents.CLAIM_WORDS.values())))}
 
 
 def _may_claim_other(kind: str) -> re.Pattern[str]:
     if not _OTHER_CLAIMS:
         dense = dense_table()
+        bits = bytearray(len(dense))
         for own in set(patents.CLAIM_WORDS.values()):
             firsts = {w[0] for w, other in patents.CLAIM_WORDS.items() if other != own}
-            chars = "".join(re.escape(chr(cp)) for cp, f in enumerate(dense) if f and not firsts.isdisjoint(f))
+            points = [cp for cp, f in enumerate(dense) if f and not firsts.isdisjoint(f)]
+            chars = "".join(re.escape(chr(cp)) for cp in points)
             _OTHER_CLAIMS[own] = re.compile(f"[{chars}\U00020000-\U0010ffff]")
+            for cp in points:
+                bits[cp] |= _KIND_BITS[own]
+        _OTHER_CLAIM_BITS.append(bytes(bits))
     return _OTHER_CLAIMS[kind]
+
+
+def _may_claim_other_in(text: str, lo: int, hi: int, kind: str) -> bool:
+    """``_may_claim_other(kind).search(text, lo, hi)`` finds something. Compiled: a C loop over
+    the window with one table lookup per character (the regex's charset search costs ~100
+    instructions per character); interpreted, the regex."""
+    other = _may_claim_other(kind)
+    if not COMPILED:
+        return other.search(text, lo, hi) is not None
+    bits = _OTHER_CLAIM_BITS[0]
+    bit = _KIND_BITS[kind]
+    dense = len(bits)
+    for i in range(max(lo, 0), min(hi, len(text))):
+        cp = ord(text[i])
+        if cp >= dense or bits[cp] & bit:
+            return True
+    return False
+
+
+#: True when this module is the compiled one (detect.native; as ``detect.text.COMPILED``).
+COMPILED = not __file__.endswith(".py")
 
 
 def _claim_for(number: patents.PatentNumber, text: str) -> str | None:
@@ -101,10 +131,9 @@ def _claim_for(number: patents.PatentNumber, text: str) -> str | None:
     kind = number.kind
     if kind is None:
         return None  # problems() reports the unknown type whatever the claim
-    other = _may_claim_other(kind)
     start, end = number.start, number.end
-    if other.search(text, start - CLAIM_BEFORE if start > CLAIM_BEFORE else 0, start) is None \
-            and other.search(text, end, end + CLAIM_AFTER) is None:
+    if not _may_claim_other_in(text, start - CLAIM_BEFORE if start > CLAIM_BEFORE else 0, start, kind) \
+            and not _may_claim_other_in(text, end, end + CLAIM_AFTER, kind):
         return None
     return _claimed_type(text, start, end)
 

@@ -18,7 +18,7 @@ cdef class _ListingScan:
     @cython.locals(b1=Py_ssize_t, b2=Py_ssize_t, start=Py_ssize_t, end=Py_ssize_t, f=Py_ssize_t, s=Py_ssize_t,
                    e=Py_ssize_t, k=Py_ssize_t, i=Py_ssize_t, within=Py_ssize_t, lo=Py_ssize_t, spans=dict, plan=tuple, latin=tuple,
                    scope=tuple, text=str, folded=list, texts=list, term_rules=tuple, anchored=tuple, detectors=set)
-    cpdef list run(self, list candidates)
+    cpdef list run(self, list candidates, Py_ssize_t shift=*, Py_ssize_t base=*)
     @cython.locals(a=Py_ssize_t, b=Py_ssize_t)
     cdef bint _position_ok(self, Py_ssize_t f, Py_ssize_t s, Py_ssize_t e, object term)
     @cython.locals(shift=Py_ssize_t, length=Py_ssize_t, at=Py_ssize_t)
@@ -31,6 +31,6 @@ cdef class _ListingScan:
     @cython.locals(a=Py_ssize_t, b=Py_ssize_t, text=str, out=list)
     cpdef list _detector_matches(self, Py_ssize_t i)
 
-@cython.locals(k=Py_ssize_t, start=Py_ssize_t, end=Py_ssize_t, lo=Py_ssize_t, hi=Py_ssize_t, i=Py_ssize_t,
+@cython.locals(start=Py_ssize_t, lo=Py_ssize_t, hi=Py_ssize_t, i=Py_ssize_t, candidate=tuple,
                by_doc=dict, found=list)
 cpdef dict _by_listing(list candidates, list ends, Py_ssize_t shift)

@@ -211,10 +211,8 @@ class Detector:
         out: list[list[Match]] = [[] for _ in docs]
         # the automaton reports byte offsets (two bytes per character: shift 1), the regex
         # baseline character offsets (shift 0)
-        if coded is not None:
-            by_doc = _by_listing(self._find_coded(coded), ends, 1)
-        else:
-            by_doc = _by_listing(self._find(joined), ends, 0)
+        shift = 1 if coded is not None else 0
+        by_doc = _by_listing(self._find_coded(coded) if coded is not None else self._find(joined), ends, shift)
         if not by_doc:
             return out
         # The offset maps come from the fold itself when it was one-to-one per character: the
@@ -224,12 +222,12 @@ class Detector:
             base = ends[i - 1] + 1 if i else 0
             folded_fields = joined[base:ends[i]].split(_SEP)
             if positions is None:
-                out[i] = _ListingScan(self, docs[i], list(_fields(docs[i])), folded_fields).run(found)
+                out[i] = _ListingScan(self, docs[i], list(_fields(docs[i])), folded_fields).run(found, shift, base)
                 continue
             # where text i starts in the joined input: after the SOH that ends text i - 1 (kept by
             # the fold, so its input index is a position)
             out[i] = _ListingScan(self, docs[i], raw[i].split(_SEP), folded_fields,
-                                  (positions, base, positions[base - 1] + 1 if i else 0)).run(found)
+                                  (positions, base, positions[base - 1] + 1 if i else 0)).run(found, shift, base)
         return out
 
     def candidate_count(self, doc: Mapping[str, Any]) -> int:
@@ -292,7 +290,9 @@ class _ListingScan:
             found = self._offsets[f] = fold_offsets(self.texts[f])
         return found
 
-    def run(self, candidates: list[tuple[int, int, int]]) -> list[Match]:
+    def run(self, candidates: list[tuple[int, int, int]], shift: int = 0, base: int = 0) -> list[Match]:
+        """Matches from ``candidates`` (term, start, end), at ``(offset >> shift) - base`` in
+        this listing's folded text (a batch's offsets: ``_by_listing``)."""
         folded, texts = self.folded, self.texts
         b1 = len(folded[0]) + 1  # start of each field in the joined string
         b2 = b1 + len(folded[1]) + 1
@@ -303,6 +303,7 @@ class _ListingScan:
         spans: dict[tuple[int, int], list[tuple[int, int]]] = {}
         detectors: set[int] = set()
         for k, start, end in candidates if len(candidates) <= MAX_CANDIDATES else candidates[:MAX_CANDIDATES]:
+            start, end = (start >> shift) - base, (end >> shift) - base
             if start >= b2:
                 f, s = 2, start - b2
             elif start >= b1:
@@ -426,18 +427,25 @@ class _ListingScan:
 
 
 def _by_listing(candidates: list[tuple[int, int, int]], ends: list[int], shift: int) -> dict[int, list[tuple[int, int, int]]]:
-    """Candidates of a batch grouped by listing, offsets relative to the listing's own folded
-    text. They come grouped (the automaton reports them by end position): bisect only when one
-    falls outside the current listing's span [lo, hi]."""
+    """Candidates of a batch grouped by listing, as the automaton reported them (offsets in the
+    batch, shifted left by ``shift``: ``_ListingScan.run`` makes them the listing's own, no new
+    tuple per candidate). They come grouped (the automaton reports them by end position): bisect
+    only when one falls before the current listing's span [lo, hi], else step forward."""
     by_doc: dict[int, list[tuple[int, int, int]]] = {}
-    lo, hi, found = 1, 0, []
-    for k, start, end in candidates:
+    lo, hi, found, i = 1, 0, [], -1
+    for candidate in candidates:
+        start = candidate[1]
         start >>= shift
         if not lo <= start <= hi:
-            i = bisect_left(ends, start)
+            if start > hi:  # a later listing, the usual way: a few steps (a bisect costs ~1.5k instructions)
+                i += 1
+                while ends[i] < start:
+                    i += 1
+            else:
+                i = bisect_left(ends, start)
             lo, hi = ends[i - 1] + 1 if i else 0, ends[i]
             found = by_doc.setdefault(i, [])
-        found.append((k, start - lo, (end >> shift) - lo))
+        found.append(candidate)
     return by_doc
 
 

@@ -139,3 +139,21 @@ def test_claim_shortcut_reports_what_the_full_lookup_reports(text):
     for number in numbers:
         full = patents.problems(number, _claimed_type(text, number.start, number.end), TODAY)
         assert patents.problems(number, _claim_for(number, text), TODAY) == full
+
+
+@pytest.mark.parametrize("text", ["发明专利 ZL 2019 2 0123456.5", "外观设计 实用新型专利 ZL 2019 2 0123456.5 外观",
+                                  "ZL 2019 3 0123456.5 發明 新型", "𠀀 ZL 2019 1 0123456.5", "abc ZL 2019 1 0123456.5 xyz"])
+def test_claim_window_loop_is_the_regex_search(text, monkeypatch):
+    """Compiled, whether a claim window can name another patent type is one table loop;
+    interpreted, a regex search: the same answer for every window and kind."""
+    from detect import detectors
+
+    numbers = patents.find_numbers(text)
+    assert numbers
+    for number in numbers:
+        for kind in ("invention", "utility", "design"):
+            for lo, hi in ((0, number.start), (number.end, number.end + 12), (-3, 5), (len(text) - 2, len(text) + 10)):
+                monkeypatch.setattr(detectors, "COMPILED", False)
+                by_regex = detectors._may_claim_other_in(text, lo, hi, kind)
+                monkeypatch.setattr(detectors, "COMPILED", True)
+                assert detectors._may_claim_other_in(text, lo, hi, kind) == by_regex, (kind, lo, hi)
