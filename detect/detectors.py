@@ -56,6 +56,17 @@ GRANTED_WORDS = ("专利产品", "专利号", "已授权", "国家专利", "专�
 _GRANTED_CLAIM = re.compile(r"(?:已获|获得|取得|拥有|荣获|获)[^，。,.]{0,6}?专利")
 PENDING_OK = "尚未授权"
 _PENDING = re.compile("|".join(PENDING_WORDS))
+#: Every PENDING_WORDS entry holds one of these: four substring tests (C scans, ~1 ns per
+#: character) rule out most texts before the regex (~100 instructions per character).
+PENDING_HINTS = ("申请", "受理", "审", "pending")
+
+
+def _says_pending(folded: str) -> bool:
+    """A PENDING_WORDS entry is in the folded text."""
+    for hint in PENDING_HINTS:
+        if hint in folded:
+            return _PENDING.search(folded) is not None
+    return False
 
 
 #: The claim word nearest before a number is the last one in the window (greedy ``.*``: the
@@ -183,7 +194,7 @@ def scan_patent_claims(texts: Mapping[str, str], folded: Mapping[str, str], toda
         if at:
             out.append(Finding(at[0], at[1], at[2], "patent claimed without a patent number and type", folded=True))
     joined = (folded.get("title") or "") + (folded.get("description") or "")  # PATENT_FIELDS
-    if PENDING_OK not in joined and _PENDING.search(joined):
+    if PENDING_OK not in joined and _says_pending(joined):
         zl = [(f, n) for f, ns in numbers.items() for n in ns if n.prefix == "ZL"]
         if zl:
             f, n = zl[0]

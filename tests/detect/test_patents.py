@@ -157,3 +157,13 @@ def test_claim_window_loop_is_the_regex_search(text, monkeypatch):
                 by_regex = detectors._may_claim_other_in(text, lo, hi, kind)
                 monkeypatch.setattr(detectors, "COMPILED", True)
                 assert detectors._may_claim_other_in(text, lo, hi, kind) == by_regex, (kind, lo, hi)
+
+
+def test_every_pending_word_holds_a_hint():
+    """scan_patent_claims tests PENDING_HINTS before the pending regex: a word without one would
+    never be found."""
+    from detect import detectors
+
+    assert all(any(h in w for h in detectors.PENDING_HINTS) for w in detectors.PENDING_WORDS)
+    assert all(detectors._says_pending(f"产品{w}，欢迎咨询") for w in detectors.PENDING_WORDS)
+    assert not detectors._says_pending("专利产品 申请人 审美 受理点")
