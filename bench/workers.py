@@ -16,7 +16,9 @@ The workers crawl through ``bench/front.py``, a caching front that answers from 
 simulator's own bytes after the warm-up round (~0.05 ms CPU per page instead of the simulator's
 ~0.6 ms of rendering): the shops of a real crawl cost the crawler's machine nothing, and on 2
 cores every millisecond the simulator takes is taken from a worker. ``--direct`` crawls the
-simulator itself. The front's and the simulator's CPU per page are printed.
+simulator itself. The front's and the simulator's CPU per page are printed, and the share of the
+machine that sat idle (or was taken by the host: steal) while pages were being fetched: idle
+time in a 2-worker run is parallelism the workers left unused (waits), not CPU they lacked.
 """
 from __future__ import annotations
 
@@ -45,6 +47,37 @@ def machine_ticks() -> tuple[int, int, int]:
     fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     user, nice, system, idle, iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
     return user + nice + system + irq + softirq, idle + iowait, steal
+
+
+class TickSampler:
+    """``machine_ticks()`` every ``step`` seconds on a thread: the machine's idle and steal share
+    in any window afterwards (a run's first to last page: worker start-up and exit excluded)."""
+
+    def __init__(self, step: float = 0.2) -> None:
+        import threading
+
+        self.samples: list[tuple[float, tuple[int, int, int]]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(step,), daemon=True)
+        self._thread.start()
+
+    def _run(self, step: float) -> None:
+        while not self._stop.is_set():
+            self.samples.append((time.time(), machine_ticks()))
+            self._stop.wait(step)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def shares(self, start: float, end: float) -> tuple[float, float]:
+        """(idle, steal) share of the machine's time between ``start`` and ``end`` (wall clock)."""
+        inside = [ticks for t, ticks in self.samples if start <= t <= end]
+        if len(inside) < 2:
+            return float("nan"), float("nan")
+        busy, idle, steal = (b - a for a, b in zip(inside[0], inside[-1]))
+        total = max(1, busy + idle + steal)
+        return idle / total, steal / total
 
 
 def _children_cpu() -> float:
@@ -76,12 +109,6 @@ def page_times(data_dir: Path, job: str | None) -> list[float]:
                       for p in store.iter_pages(job_id=job))
 
 
-def page_seconds(data_dir: Path, job: str | None) -> float:
-    """First to last page fetched."""
-    times = page_times(data_dir, job)
-    return times[-1] - times[0]
-
-
 TIMELINE_STEP = 0.5
 
 
@@ -105,8 +132,9 @@ def single_process(port: int, startup: float) -> dict[str, float]:
 
     with open_store(None, tmp, existing=True) as store:
         pages = store.count_pages()
-    return {"pages": pages, "pages_s": pages / page_seconds(tmp, None), "cpu_ms_page": cpu / pages * 1000,
-            "redis_ms_page": 0.0}
+    times = page_times(tmp, None)
+    return {"pages": pages, "pages_s": pages / (times[-1] - times[0]), "cpu_ms_page": cpu / pages * 1000,
+            "redis_ms_page": 0.0, "window": (times[0], times[-1])}
 
 
 def one_run(workers: int, port: int, redis_url: str, pipelines: bool, tag: str, startup: float,
@@ -144,9 +172,11 @@ def one_run(workers: int, port: int, redis_url: str, pipelines: bool, tag: str, 
         created = datetime.fromisoformat(snap["created_at"].replace("Z", "+00:00")).timestamp()
         finished = datetime.fromisoformat(snap["finished_at"].replace("Z", "+00:00")).timestamp()
         seconds = finished - created  # no page records without the store: includes start-up
+        times = [created, finished]
     pages = snap["pages"]
     return {"pages": pages, "pages_s": pages / seconds, "cpu_ms_page": cpu / pages * 1000,
-            "redis_ms_page": redis_cpu / pages * 1000, "done": snap["done"], "failed": snap["failed"]}
+            "redis_ms_page": redis_cpu / pages * 1000, "done": snap["done"], "failed": snap["failed"],
+            "window": (times[0], times[-1])}
 
 
 def main() -> None:
@@ -163,6 +193,7 @@ def main() -> None:
     from mallsim.server import start_background
 
     redis_url, redis_proc = private_redis()
+    sampler = TickSampler()
     results: dict[int, list[dict[str, float]]] = {0: [], 1: [], 2: []}  # 0 = `shopwatch crawl`
     try:
         with start_background(SimConfig(seed=7, merchants=args.merchants, faults_enabled=False, port=0)) as sim, \
@@ -173,7 +204,6 @@ def main() -> None:
             for r in range(args.rounds):
                 for n in (0, 1, 2) if r % 2 == 0 else (2, 1, 0):
                     served = [cpu_seconds(pid) for pid in server_pids]
-                    ticks = machine_ticks()
                     if n == 0:
                         if args.pipelines == "off":
                             continue
@@ -182,16 +212,15 @@ def main() -> None:
                         res = one_run(n, port, redis_url, args.pipelines == "on", f"r{r}w{n}", startup, args.timeline,
                                       tuple(args.settings))
                     res["server_ms_page"] = sum(cpu_seconds(pid) - c for pid, c in zip(server_pids, served)) / res["pages"] * 1000
-                    busy, idle, steal = (b - a for a, b in zip(ticks, machine_ticks()))
-                    res["steal"] = steal / max(1, busy + idle + steal)
-                    res["idle"] = idle / max(1, busy + idle + steal)
+                    res["idle"], res["steal"] = sampler.shares(*res.pop("window"))
                     results[n].append(res)
                     label = "shopwatch crawl" if n == 0 else f"{n} worker(s)"
                     print(f"round {r + 1}: {label}: {res['pages']:.0f} pages, {res['pages_s']:.0f} pages/s, "
                           f"{res['cpu_ms_page']:.2f} worker CPU ms/page, {res['redis_ms_page']:.3f} Redis CPU ms/page, "
                           f"{res['server_ms_page']:.3f} {'simulator' if args.direct else 'front+simulator'} CPU ms/page; "
-                          f"machine idle {res['idle']:.0%}, stolen by the host {res['steal']:.0%}", flush=True)
+                          f"while fetching: machine idle {res['idle']:.0%}, stolen by the host {res['steal']:.0%}", flush=True)
     finally:
+        sampler.close()
         redis_proc.terminate()
         redis_proc.wait(10)
     med = {n: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for n, rs in results.items() if rs}

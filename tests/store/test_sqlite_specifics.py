@@ -185,3 +185,31 @@ def test_processes_opening_a_new_data_dir_at_once_all_succeed(tmp_path) -> None:
             p.join(60)
         failures += [r for r in (results.get(timeout=10) for _ in procs) if r != "ok"]
     assert failures == []
+
+
+@pytest.mark.parametrize("held", [0.005, 0.2])  # within the short retries, and past them (busy handler)
+def test_a_write_transaction_waits_for_another_connections(tmp_path: Path, held: float) -> None:
+    """Two workers share one file: the second's BEGIN IMMEDIATE waits for the first's commit
+    (short retries first, then SQLite's busy handler) and its busy timeout is back afterwards."""
+    import threading
+
+    from crawler import sqlitedb
+
+    path = tmp_path / "s.sqlite"
+    first, second = connect(path), connect(path)
+    first.execute("CREATE TABLE t (x)")
+    sqlitedb.begin_immediate(first)
+    first.execute("INSERT INTO t VALUES (1)")
+    threading.Timer(held, lambda: first.execute("COMMIT")).start()
+    sqlitedb.begin_immediate(second)  # blocks until the timer's commit
+    assert second.execute("SELECT x FROM t").fetchall() == [(1,)]  # the first one's row is visible
+    second.execute("INSERT INTO t VALUES (2)")
+    second.execute("COMMIT")
+    assert second.execute("PRAGMA busy_timeout").fetchone()[0] == int(sqlitedb.BUSY_TIMEOUT * 1000)
+    with pytest.raises(second.OperationalError, match="within a transaction"):
+        second.execute("BEGIN")
+        sqlitedb.begin_immediate(second)  # not a lock: raised at once
+    second.execute("ROLLBACK")
+    assert second.execute("PRAGMA busy_timeout").fetchone()[0] == int(sqlitedb.BUSY_TIMEOUT * 1000)
+    first.close()
+    second.close()
