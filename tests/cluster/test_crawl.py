@@ -18,8 +18,11 @@ def test_three_workers_find_exactly_what_one_process_finds(cluster: Cluster, sim
     assert single.returncode == 0, single.stderr[-2000:]
 
     job = cluster.submit("weishop", "--port", str(sim.port))
+    # paced (one request at a time, 0.1 s apart: ~10 pages/s per worker), so the job outlasts the
+    # workers' start-up; unpaced, the first two had crawled everything before the third had
+    # imported Scrapy on a busy machine (seen once in a fresh-clone run)
     for _ in range(3):
-        cluster.worker()
+        cluster.worker("CONCURRENT_REQUESTS=1", "DOWNLOAD_DELAY=0.1", "RANDOMIZE_DOWNLOAD_DELAY=False")
     assert cluster.wait_workers() == [0, 0, 0], cluster.tail()
 
     snap = cluster.status(job)
