@@ -153,7 +153,7 @@ class SQLiteFile:
         try:
             if self._stored_version() == current:
                 return
-            self.conn.execute("BEGIN IMMEDIATE")
+            begin_immediate(self.conn)
             for statement in statements:
                 if statement.strip():
                     self.conn.execute(statement)

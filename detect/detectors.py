@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Callable, Mapping, NamedTuple
 
-from detect import patents
+from detect import native, patents
 from detect.licence import uscc_problems
+from detect.model import new_record
 from detect.text import dense_table, fold, fold_offsets
 
 
@@ -28,9 +29,6 @@ class Finding(NamedTuple):
     severity: str | None = None  # overrides the rule's severity (e.g. "verify")
     folded: bool = False
 
-
-#: ``Finding`` built without its generated ``__new__`` (a Python-level frame): every field given
-_new = tuple.__new__
 
 ListingScan = Callable[[Mapping[str, str], Mapping[str, str], date], list[Finding]]
 MerchantScan = Callable[[Mapping[str, object]], list[Finding]]
@@ -90,6 +88,8 @@ def _claimed_type(text: str, start: int, end: int) -> str | None:
     return patents.CLAIM_WORDS[m.group(1)]
 
 
+#: True when this module is the compiled one (``_may_claim_other_in`` then loops in C).
+COMPILED = native.compiled(__file__)
 #: kind -> a regex for the characters whose fold holds the first character of a claim word of
 #: ANOTHER kind (and any character past the dense fold table, to be safe); built on first use.
 _OTHER_CLAIMS: dict[str, re.Pattern[str]] = {}
@@ -131,10 +131,6 @@ def _may_claim_other_in(text: str, lo: int, hi: int, kind: str) -> bool:
     return False
 
 
-#: True when this module is the compiled one (detect.native; as ``detect.text.COMPILED``).
-COMPILED = not __file__.endswith(".py")
-
-
 def _claim_for(number: patents.PatentNumber, text: str) -> str | None:
     """The claimed type as far as ``patents.problems`` can tell: a claim only matters when it names
     another kind than the number's own. A window (``_claimed_type``'s) without a character that
@@ -159,7 +155,7 @@ def scan_patent_numbers(texts: Mapping[str, str], folded: Mapping[str, str], tod
                 continue  # cut off by a title length limit: nothing to judge
             found = patents.problems(number, _claim_for(number, text), today)
             if found:
-                out.append(_new(Finding, (field, number.start, number.end, "; ".join(found), None, False)))
+                out.append(new_record(Finding, (field, number.start, number.end, "; ".join(found), None, False)))
         for m in patents.find_masked(text):
             if m.group("pre") or "专利" in fold(text[max(0, m.start() - 8):m.start()]):
                 out.append(Finding(field, m.start(), m.end(), "masked patent number (cannot be verified)"))

@@ -24,7 +24,7 @@ import ahocorasick_rs
 
 from detect.campaign import Campaign, Rule
 from detect.detectors import BUILTINS
-from detect.model import LISTING_FIELDS, Match
+from detect.model import LISTING_FIELDS, Match, new_record
 from detect.text import FoldedBatch, fold, fold_batch, fold_joined, fold_offsets, latin_boundary_ok, snippet
 from detect.units import CodeAutomaton
 
@@ -403,7 +403,7 @@ class _ListingScan:
         out = []
         for s, e in kept:
             a, b = self.span(f, s, e)
-            out.append(_new_match(Match, (campaign, rule, family, severity, field, text[a:b], a, b,
+            out.append(new_record(Match, (campaign, rule, family, severity, field, text[a:b], a, b,
                                           snippet(text, a, b), "")))
         return out
 
@@ -421,7 +421,7 @@ class _ListingScan:
                 a, b = self.span(LISTING_FIELDS.index(f.field), f.start, f.end)
             else:
                 a, b = f.start, f.end
-            out.append(_new_match(Match, (campaign, rule, family, f.severity or severity, f.field, text[a:b], a, b,
+            out.append(new_record(Match, (campaign, rule, family, f.severity or severity, f.field, text[a:b], a, b,
                                           snippet(text, a, b), f.detail)))
         return out
 
@@ -484,8 +484,5 @@ _NEGATED = re.compile("(?:" + "|".join(sorted(NEGATIONS, key=len, reverse=True))
 _NEG_LOOKBACK = max(map(len, NEGATIONS)) + NEGATION_GAP
 #: A negation ends within the last ``_NEG_TAIL`` characters before a negated hit.
 _NEG_LAST = frozenset(n[-1] for n in NEGATIONS)
-#: ``Match`` built without its generated ``__new__`` (a Python-level frame per hit; the fields are
-#: given in order, ``detail`` included)
-_new_match = tuple.__new__
 _NEG_TAIL = NEGATION_GAP + 1
 

@@ -11,6 +11,12 @@ SEVERITIES: tuple[str, ...] = ("verify", "low", "medium", "high")
 LISTING_FIELDS: tuple[str, ...] = ("title", "description", "shop_name")
 
 
+#: A named tuple built from all its fields in order, without its generated ``__new__`` (a
+#: Python-level frame per record): ``new_record(Match, (campaign, ..., detail))``. The streaming
+#: path builds one per hit, number and finding.
+new_record = tuple.__new__
+
+
 class Match(NamedTuple):
     """One rule hit. A named tuple (immutable, hashable, compared by value): the streaming path
     builds one per hit, and a frozen dataclass costs ~1.3 µs to construct, this ~0.4."""

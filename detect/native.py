@@ -90,11 +90,17 @@ def search_path(package_path: list[str]) -> list[str]:
     return package_path
 
 
+def compiled(module_file: str) -> bool:
+    """True for the ``__file__`` of a compiled module (an extension, not the ``.py``): modules use
+    it to pick a C loop that interpreted Python would run slowest."""
+    return not module_file.endswith(".py")
+
+
 def active() -> bool:
     """True when ``detect.engine`` and the other COMPILED modules are the compiled ones."""
     import detect.engine
 
-    return not detect.engine.__file__.endswith(".py")
+    return compiled(detect.engine.__file__)
 
 
 def build(directory: Path | None = None) -> Path:

@@ -17,6 +17,9 @@ from functools import lru_cache
 from operator import mul
 from typing import NamedTuple
 
+from detect import native
+from detect.model import new_record
+
 _D = "[0-9０-９]"
 _LEFT = r"(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ])"
 #: Each regex opens with a lookahead on the characters a match can start with: sre cannot skip
@@ -50,8 +53,6 @@ _WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9)
 
 
 _WEIGHTS12 = _WEIGHTS + _WEIGHTS[:4]
-
-
 
 
 def check_char(digits: str) -> str:
@@ -109,19 +110,14 @@ class PatentNumber(NamedTuple):
         return TYPES.get(self.type_digit)
 
 
-#: ``PatentNumber`` built without its generated ``__new__`` (a Python-level frame per number): every
-#: field given, in order
-_new = tuple.__new__
-
-
 def _ascii(s: str | None) -> str:
     if not s:
         return ""
     return s.upper() if s.isascii() else unicodedata.normalize("NFKC", s).upper()
 
 
-#: True when this module is the compiled one (detect.native; as ``detect.text.COMPILED``).
-COMPILED = not __file__.endswith(".py")
+#: True when this module is the compiled one (``_digit_runs`` then loops in C).
+COMPILED = native.compiled(__file__)
 _N = "NnＮｎ"
 
 
@@ -139,8 +135,9 @@ def _digit_runs(text: str) -> tuple[int, int, bool]:
             publication = publication or (last - s == 9 and _after_n(text, s))
         return first, last, publication
     start = -1
-    i = 0
-    for c in text:
+    n = len(text)
+    for i in range(n + 1):  # one step past the end: a run there ends like any other
+        c = text[i] if i < n else " "
         if "0" <= c <= "9" or "０" <= c <= "９":
             if start < 0:
                 start = i
@@ -150,11 +147,6 @@ def _digit_runs(text: str) -> tuple[int, int, bool]:
                 last = i
                 publication = publication or (i - start == 9 and _after_n(text, start))
             start = -1
-        i += 1
-    if start >= 0 and i - start >= 5:
-        first = start if first < 0 else first
-        last = i
-        publication = publication or (i - start == 9 and _after_n(text, start))
     return first, last, publication
 
 
@@ -185,7 +177,7 @@ def find_numbers(text: str) -> tuple[PatentNumber, ...]:
     taken: list[tuple[int, int]] = []
     for m in _PUBLICATION.finditer(text, pos, endpos) if publication else ():
         pre, num, kind = m.group("pre", "num", "kind")
-        out.append(_new(PatentNumber, (m.start(), m.end(), m.group(0), _ascii(pre), _ascii(num), "", _ascii(kind))))
+        out.append(new_record(PatentNumber, (m.start(), m.end(), m.group(0), _ascii(pre), _ascii(num), "", _ascii(kind))))
         taken.append(m.span())
     for m in _NUMBER.finditer(text, pos, endpos):
         if taken and any(s <= m.start() < e for s, e in taken):
@@ -195,7 +187,7 @@ def find_numbers(text: str) -> tuple[PatentNumber, ...]:
             continue
         body = f"{y4}{t12}{s7}" if y4 else f"{y2}{t8}{s5}"
         start, end = m.span()
-        out.append(_new(PatentNumber, (start, end, text[start:end], _ascii(pre) if pre else "",
+        out.append(new_record(PatentNumber, (start, end, text[start:end], _ascii(pre) if pre else "",
                                        body if body.isascii() else _ascii(body), _ascii(chk) if chk else "", "")))
     return tuple(sorted(out)) if len(out) > 1 else tuple(out)  # by start (no two share one)
 
