@@ -15,7 +15,7 @@ The format (docs/campaigns.md has worked examples)::
         terms: [中华, 玉溪]           # matched on folded text (see detect.text)
         exclude: [中华书局]           # a term hit inside one of these does not count
         near: {terms: [条, 盒], within: 8}       # co-occurrence: needs one of these close by
-        unless: [手机壳]              # any of these in the same field cancels the hit
+        unless: [手机壳]              # any of these in the title, description or hit's field cancels it
         categories: [food]          # the rule applies only to these listing categories
         not_categories: [drugs]     # ... or everywhere except these
       - id: patent-numbers

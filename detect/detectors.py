@@ -48,7 +48,9 @@ class BuiltinDetector:
 PATENT_FIELDS = ("title", "description")
 _PATENT_WORDS = ("专利", "patent")
 #: Folded words that say the patent is only applied for / granted (专利标识标注办法).
-PENDING_WORDS = ("申请中", "已申请", "正在申请", "申请号", "已受理", "受理中", "审查中", "审核中", "patentpending")
+PENDING_WORDS = ("申请中", "已申请", "正在申请", "在申请", "提交申请", "专利申请", "申请号", "已受理", "受理中", "受理号",
+                 "受理通知", "审查中", "审核中", "实审", "实质审查", "未授权", "没授权", "待授权", "等待授权",
+                 "patentpending")
 GRANTED_WORDS = ("专利产品", "专利号", "已授权", "国家专利", "专利保护", "专利证书", "证书号")
 #: "已获 / 获得 / 取得 ... 专利" with a few characters between (已获实用新型专利).
 _GRANTED_CLAIM = re.compile(r"(?:已获|获得|取得|拥有|荣获|获)[^，。,.]{0,6}?专利")
@@ -56,7 +58,7 @@ PENDING_OK = "尚未授权"
 _PENDING = re.compile("|".join(PENDING_WORDS))
 #: Every PENDING_WORDS entry holds one of these: four substring tests (C scans, ~1 ns per
 #: character) rule out most texts before the regex (~100 instructions per character).
-PENDING_HINTS = ("申请", "受理", "审", "pending")
+PENDING_HINTS = ("申请", "受理", "审", "授权", "pending")
 
 
 def _says_pending(folded: str) -> bool:
@@ -154,6 +156,9 @@ def scan_patent_numbers(texts: Mapping[str, str], folded: Mapping[str, str], tod
             if not number.check and not text[number.end:].rstrip().strip(" .．。·"):
                 continue  # cut off by a title length limit: nothing to judge
             found = patents.problems(number, _claim_for(number, text), today)
+            if found and found[0].startswith("expired") and len(found) == 1 and _LAPSE_ADMITTED.search(
+                    fold(text[number.end:number.end + LAPSE_WINDOW])):
+                continue  # the seller says so: no claim of a live patent
             if found:
                 out.append(new_record(Finding, (field, number.start, number.end, "; ".join(found), None, False)))
         for m in patents.find_masked(text):
@@ -162,10 +167,34 @@ def scan_patent_numbers(texts: Mapping[str, str], folded: Mapping[str, str], tod
     return out
 
 
+#: 专利 in a service offer or a risk warning is no claim about the goods (专利检索服务, 专利代理).
+_NOT_A_CLAIM = re.compile(r"专利(?:申请)?(?:检索|代理|事务|律师|服务|查询|侵权|布局|撰写|分析|转让|交易|运营|许可|咨询)")
+#: A granted-claim word right after a negation or a refusal ("不敢写专利产品", "不是专利产品").
+_NEGATED_CLAIM = re.compile(r"(?:不敢写?|不能写?|不写|不是|并非|没有|不算|不属于)$")
+#: A design patent protects appearance only, a utility model a product's shape or structure: a
+#: technique or function sold on the first, a recipe or process on the second, misuses it.
+_FUNCTION_CLAIM = re.compile(r"专利.{0,6}?(?:技术|结构|工艺|配方|功能|原理|科技|疗效|效果)")  # folded: no punctuation
+_PROCESS_CLAIM = re.compile(r"(?:配方|工艺|制法|制作方法)(?:已获得?|获得|拥有|取得|荣获|是|为)?(?:国家)?(?:实用新型|新型专利)|"
+                            r"(?:实用新型|新型专利)(?:专利)?(?:配方|工艺|制法|制作方法)")
+_DESIGN_WORDS = ("外观设计专利", "外观专利")
+_UTILITY_WORDS = ("实用新型", "新型专利")
+#: A seller who says the patent has lapsed is not claiming it ("早已到期，不再作为专利产品宣传").
+_LAPSE_ADMITTED = re.compile(r"到期|过期|失效|终止|不再")
+LAPSE_WINDOW = 24
+
+
 def _first(folded: Mapping[str, str], words: tuple[str, ...]) -> tuple[str, int, int] | None:
+    """The first claim word in the patent fields, skipping service phrases and negated claims."""
     for field in PATENT_FIELDS:
         text = folded.get(field) or ""
-        hits = [(text.find(w), w) for w in words if w in text]
+        hits = []
+        for w in words:
+            at = text.find(w)
+            while at >= 0:
+                if not _NOT_A_CLAIM.match(text, at) and not _NEGATED_CLAIM.search(text, max(0, at - 4), at):
+                    hits.append((at, w))
+                    break
+                at = text.find(w, at + 1)
         if hits:
             i, w = min(hits)
             return field, i, i + len(w)
@@ -185,21 +214,44 @@ def scan_patent_claims(texts: Mapping[str, str], folded: Mapping[str, str], toda
     numbers = {f: patents.find_numbers(texts.get(f) or "") for f in PATENT_FIELDS}
     masked = any(patents.find_masked(texts.get(f) or "") for f in PATENT_FIELDS)
     out: list[Finding] = []
-    if not any(numbers.values()) and not masked:
+    joined = (folded.get("title") or "") + (folded.get("description") or "")  # PATENT_FIELDS
+    pending = _says_pending(joined)
+    granted = _first(folded, GRANTED_WORDS) or _first_claim(folded)
+    if not any(numbers.values()) and not masked and (granted or not pending):
+        # an honest "专利申请中, 还没授权" with no granted claim is what the rules ask for
         at = _first(folded, _PATENT_WORDS)
         if at:
             out.append(Finding(at[0], at[1], at[2], "patent claimed without a patent number and type", folded=True))
-    joined = (folded.get("title") or "") + (folded.get("description") or "")  # PATENT_FIELDS
-    if PENDING_OK not in joined and _says_pending(joined):
+    kinds = {n.kind for ns in numbers.values() for n in ns}
+    misuse = _scope_misuse(folded, kinds)
+    if misuse:
+        out.append(misuse)
+    if PENDING_OK not in joined and pending:
         zl = [(f, n) for f, ns in numbers.items() for n in ns if n.prefix == "ZL"]
         if zl:
             f, n = zl[0]
             out.append(Finding(f, n.start, n.end, "ZL (granted) on a number the text calls an application"))
-        else:
-            at = _first(folded, GRANTED_WORDS) or _first_claim(folded)
-            if at:
-                out.append(Finding(at[0], at[1], at[2], "application presented as a granted patent", folded=True))
+        elif granted:
+            out.append(Finding(granted[0], granted[1], granted[2], "application presented as a granted patent", folded=True))
     return out
+
+
+def _scope_misuse(folded: Mapping[str, str], kinds: set) -> Finding | None:
+    """A technique or function sold on a design patent, a recipe or process on a utility model."""
+    for field in PATENT_FIELDS:
+        text = folded.get(field) or ""
+        if "design" in kinds or any(w in text for w in _DESIGN_WORDS):
+            # "外观设计专利技术" names the type it is: only a function sold on "专利…" elsewhere counts
+            m = next((m for m in _FUNCTION_CLAIM.finditer(text) if not text.endswith(("外观设计", "外观"), 0, m.start())), None)
+            if m:
+                return Finding(field, m.start(), m.end(), "a design patent protects appearance only, not the "
+                               "technique or function claimed", folded=True)
+        if "utility" in kinds or any(w in text for w in _UTILITY_WORDS):
+            m = _PROCESS_CLAIM.search(text)
+            if m:
+                return Finding(field, m.start(), m.end(), "a utility model protects a product's shape or "
+                               "structure, not a recipe or process", folded=True)
+    return None
 
 
 def scan_licence(doc: Mapping[str, object]) -> list[Finding]:

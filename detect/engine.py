@@ -47,7 +47,7 @@ BATCH_CHARS = 1_000_000
 #: between): "不含烟草制品", "本品不能代替药物", "非处方", "无烟锅". Sellers' disclaimers are the
 #: commonest false positive of a term list. The gap is kept small: "远离异味【国宴用酒】" is no
 #: negation of 国宴用酒.
-NEGATIONS: tuple[str, ...] = ("不含", "不含任何", "不含有", "不能", "不可", "不得", "不是", "并非", "绝非", "非", "无",
+NEGATIONS: tuple[str, ...] = ("不含", "不含任何", "不含有", "不具有", "不具备", "不售卖", "不售卖任何", "不出售任何", "不卖任何", "不能", "不可", "不得", "不是", "并非", "绝非", "非", "无",
                               "无任何", "没有", "禁止", "严禁", "请勿", "勿", "不售", "不卖", "不出售", "不销售", "拒绝",
                               "谨防", "不提供", "不涉及", "不属于", "不代替", "不替代", "不会", "不添加", "未添加",
                               "不添加任何")
@@ -382,7 +382,11 @@ class _ListingScan:
         key = (i, f)
         found = self._unless_cache.get(key)
         if found is None:
-            found = self._unless_cache[key] = unless.search(self.folded[f]) is not None
+            # the listing's context, not one field's: a title "红双喜乒乓球" cancels "红双喜…一盒" in
+            # the description, a "数据来源" there the title's "销量第一"
+            found = self._unless_cache[key] = unless.search(self.folded[f]) is not None or (
+                f != 0 and unless.search(self.folded[0]) is not None) or (
+                f != 1 and unless.search(self.folded[1]) is not None)
         return found
 
     def _term_matches(self, i: int, f: int, found: list[tuple[int, int]]) -> list[Match]:

@@ -167,3 +167,33 @@ def test_every_pending_word_holds_a_hint():
     assert all(any(h in w for h in detectors.PENDING_HINTS) for w in detectors.PENDING_WORDS)
     assert all(detectors._says_pending(f"产品{w}，欢迎咨询") for w in detectors.PENDING_WORDS)
     assert not detectors._says_pending("专利产品 申请人 审美 受理点")
+
+
+@pytest.mark.parametrize("title, description", [
+    ("原创设计茶几", "已提交外观设计专利申请，还没授权，实木岩板"),  # honest pending, no granted claim
+    ("出 无线充电器", "朋友说是在申请专利，我也不清楚，20块出"),
+    ("专利检索服务", "提供国内外专利检索、FTO分析报告"),  # a service, not a claim about goods
+    ("专利申请代理 发明/实用新型", "专业代理人一对一服务"),
+    ("原创手机挂绳", "外观设计专利已经提交申请，所以暂时不敢写专利产品"),  # a refused claim
+    ("经典折叠伞", "伞骨的实用新型专利（ZL200520118376.9）早已到期，现在不再作为专利产品宣传"),
+])
+def test_honest_patent_statements_are_not_flagged(detector, title, description):
+    assert _fake_patent(detector, title, description) == []
+
+
+def test_acceptance_notice_or_examination_is_still_an_application(detector):
+    hits = _fake_patent(detector, "专利美容仪", "已经拿到专利受理通知书，等于是专利产品了 受理号 202410973528.0")
+    assert any("application presented as a granted patent" in h.detail for h in hits)
+    hits = _fake_patent(detector, "已获专利 静音挂钟", "专利号ZL202510638274.1（目前实审阶段）")
+    assert any("ZL (granted) on a number the text calls an application" in h.detail for h in hits)
+
+
+def test_patent_scope_misuse(detector):
+    # a design patent (type digit 3) sold as protecting a technique or structure
+    (hit,) = _fake_patent(detector, "外观设计专利 防滑宠物碗", "外观设计专利号：ZL202330642189.4 专利防滑结构，不推碗")
+    assert "design patent protects appearance only" in hit.detail and hit.matched == "专利防滑结构"
+    # a utility model (type digit 2) sold as protecting a recipe
+    hits = _fake_patent(detector, "手工芝麻丸", "配方已获实用新型专利 ZL 202020783451.8 九蒸九晒")
+    assert any("not a recipe or process" in h.detail for h in hits)
+    # the type named as it is ("外观设计专利技术") is no claim of a function
+    assert _fake_patent(detector, "儿童座椅 采用外观设计专利技术，专利号ZL 2020 3 2456446.4") == []
