@@ -49,7 +49,7 @@ PATENT_FIELDS = ("title", "description")
 _PATENT_WORDS = ("专利", "patent")
 #: Folded words that say the patent is only applied for / granted (专利标识标注办法).
 PENDING_WORDS = ("申请中", "已申请", "正在申请", "在申请", "提交申请", "专利申请", "申请号", "已受理", "受理中", "受理号",
-                 "受理通知", "审查中", "审核中", "实审", "实质审查", "未授权", "没授权", "待授权", "等待授权",
+                 "受理通知", "受理了", "已经受理", "审查中", "审核中", "实审", "实质审查", "未授权", "没授权", "待授权", "等待授权",
                  "patentpending")
 GRANTED_WORDS = ("专利产品", "专利号", "已授权", "国家专利", "专利保护", "专利证书", "证书号")
 #: "已获 / 获得 / 取得 ... 专利" with a few characters between (已获实用新型专利).
@@ -162,25 +162,29 @@ def scan_patent_numbers(texts: Mapping[str, str], folded: Mapping[str, str], tod
             if found:
                 out.append(new_record(Finding, (field, number.start, number.end, "; ".join(found), None, False)))
         for m in patents.find_masked(text):
-            if m.group("pre") or "专利" in fold(text[max(0, m.start() - 8):m.start()]):
+            before = fold(text[max(0, m.start() - MASK_LOOKBACK):m.start()])
+            if m.group("pre") or "专利" in before or "zl" in before:
                 out.append(Finding(field, m.start(), m.end(), "masked patent number (cannot be verified)"))
     return out
 
 
 #: 专利 in a service offer or a risk warning is no claim about the goods (专利检索服务, 专利代理).
-_NOT_A_CLAIM = re.compile(r"专利(?:申请)?(?:检索|代理|事务|律师|服务|查询|侵权|布局|撰写|分析|转让|交易|运营|许可|咨询)")
+_NOT_A_CLAIM = re.compile(r"专利(?:申请)?(?:检索|代理|事务|律师|服务|查询|侵权|布局|撰写|分析|转让|交易|运营|许可|咨询|年费|"
+                          r"代缴|法|审查)")
 #: A granted-claim word right after a negation or a refusal ("不敢写专利产品", "不是专利产品").
-_NEGATED_CLAIM = re.compile(r"(?:不敢写?|不能写?|不写|不是|并非|没有|不算|不属于)$")
+_NEGATED_CLAIM = re.compile(r"(?:不敢写?|不能写?|不写|不是|并非|没有|不算|不属于|理解为|尚未|未|没)$")
 #: A design patent protects appearance only, a utility model a product's shape or structure: a
 #: technique or function sold on the first, a recipe or process on the second, misuses it.
-_FUNCTION_CLAIM = re.compile(r"专利.{0,6}?(?:技术|结构|工艺|配方|功能|原理|科技|疗效|效果)")  # folded: no punctuation
-_PROCESS_CLAIM = re.compile(r"(?:配方|工艺|制法|制作方法)(?:已获得?|获得|拥有|取得|荣获|是|为)?(?:国家)?(?:实用新型|新型专利)|"
+_FUNCTION_CLAIM = re.compile(r"专利(?:.{0,6}?(?:技术|结构|工艺|配方|功能|原理|科技|疗效|效果)|.{0,2}?(?:防|抗|自动))")  # folded
+_PROCESS_CLAIM = re.compile(r"(?:配方|工艺|制法|方法|成分|材料|面料)(?:已获得?|获得|拥有|取得|荣获|是|为|有)?(?:国家)?(?:实用新型|新型专利)|"
                             r"(?:实用新型|新型专利)(?:专利)?(?:配方|工艺|制法|制作方法)")
 _DESIGN_WORDS = ("外观设计专利", "外观专利")
 _UTILITY_WORDS = ("实用新型", "新型专利")
 #: A seller who says the patent has lapsed is not claiming it ("早已到期，不再作为专利产品宣传").
 _LAPSE_ADMITTED = re.compile(r"到期|过期|失效|终止|不再")
 LAPSE_WINDOW = 24
+#: Characters before a masked number searched for 专利 or ZL ("ZL2019 2 07****.X").
+MASK_LOOKBACK = 16
 
 
 def _first(folded: Mapping[str, str], words: tuple[str, ...]) -> tuple[str, int, int] | None:
@@ -202,10 +206,12 @@ def _first(folded: Mapping[str, str], words: tuple[str, ...]) -> tuple[str, int,
 
 
 def _first_claim(folded: Mapping[str, str]) -> tuple[str, int, int] | None:
+    """The first "已获…专利" that no negation precedes ("尚未获得专利授权" is no claim)."""
     for field in PATENT_FIELDS:
-        m = _GRANTED_CLAIM.search(folded.get(field) or "")
-        if m:
-            return field, m.start(), m.end()
+        text = folded.get(field) or ""
+        for m in _GRANTED_CLAIM.finditer(text):
+            if not _NEGATED_CLAIM.search(text, max(0, m.start() - 4), m.start()):
+                return field, m.start(), m.end()
     return None
 
 
@@ -215,7 +221,8 @@ def scan_patent_claims(texts: Mapping[str, str], folded: Mapping[str, str], toda
     masked = any(patents.find_masked(texts.get(f) or "") for f in PATENT_FIELDS)
     out: list[Finding] = []
     joined = (folded.get("title") or "") + (folded.get("description") or "")  # PATENT_FIELDS
-    pending = _says_pending(joined)
+    # a kind-A publication (CN…A) is an application laid open, not a grant
+    pending = _says_pending(joined) or any(n.publication_kind == "A" for ns in numbers.values() for n in ns)
     granted = _first(folded, GRANTED_WORDS) or _first_claim(folded)
     if not any(numbers.values()) and not masked and (granted or not pending):
         # an honest "专利申请中, 还没授权" with no granted claim is what the rules ask for

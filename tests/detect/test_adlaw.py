@@ -109,3 +109,19 @@ def test_claims_found_by_outside_authors(detector, title, description, category)
 
 def test_registered_drugs_may_name_diseases(detector):
     assert "misleading_ad" not in families(detector, "布洛芬缓释胶囊", "用于缓解头痛、关节痛", category="药品")
+
+
+@pytest.mark.parametrize("title, description, category, flagged", [
+    ("丑苹果", "口感是最甜的苹果 没有之一", "food", True),
+    ("天然狗粮", "全网dì一狗粮", "宠物用品", True),
+    ("羽绒服", "羽绒服第①品牌", "apparel", True),
+    ("杂粮代餐粉", "国家卫健委推荐的膳食方案", "food", True),
+    ("熟普洱", "出访时送外宾的领导人同款茶", "tea", True),
+    ("手游点券", "小朋友们 快去叫爸爸妈妈扫码充值", "digital", True),
+    ("四件套", "我们的宗旨：为每一位顾客提供最好的服务", "household", False),  # service attitude
+    ("一次性纸杯", "不敢说全网最低 但保证是正品", "household", False),
+    ("鱼油软胶囊 蓝帽子", "保健功能：辅助降血脂 本品不能代替药物", "health_food", False),  # approved function
+    ("浓缩洗衣液", "据尼尔森零售研究数据，2024年华东商超渠道销售额排名第一", "household", False),
+])
+def test_second_outside_corpus_cases(detector, title, description, category, flagged):
+    assert ("misleading_ad" in families(detector, title, description, category=category)) is flagged

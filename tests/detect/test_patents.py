@@ -197,3 +197,27 @@ def test_patent_scope_misuse(detector):
     assert any("not a recipe or process" in h.detail for h in hits)
     # the type named as it is ("外观设计专利技术") is no claim of a function
     assert _fake_patent(detector, "儿童座椅 采用外观设计专利技术，专利号ZL 2020 3 2456446.4") == []
+
+
+def test_claims_read_the_way_outside_authors_wrote_them(detector):
+    # a design patent sold for a function right after "专利"
+    hits = _fake_patent(detector, "无线吸尘器", "外观专利号ZL 2020 3 2222954.6 专利防缠绕刷头 头发不缠")
+    assert any("design patent protects appearance only" in h.detail for h in hits)
+    # a utility model claimed for a method
+    hits = _fake_patent(detector, "手工米酒", "我们家的酿造方法有实用新型专利 ZL 2020 2 0118734.0")
+    assert any("not a recipe or process" in h.detail for h in hits)
+    # a published application (kind A) sold as a granted invention
+    hits = _fake_patent(detector, "发明专利 祛痘精华", "公开号 CN 118234567 A 发明专利产品")
+    assert any("application presented as a granted patent" in h.detail for h in hits)
+    # a masked number whose ZL sits a few characters before the mask
+    assert any("masked" in h.detail for h in _fake_patent(detector, "折叠菜篮", "实用新型专利 ZL2019 2 07****.X"))
+
+
+@pytest.mark.parametrize("title, description", [
+    ("真空收纳袋", "发明专利申请号 202410567901.2 申请公布阶段 尚未获得专利授权"),  # a negated grant
+    ("桌面暖风机", "出风口结构已申请实用新型专利 目前尚未授权 请勿理解为专利产品"),
+    ("专利年费代缴 法律状态查询", "专利年费忘了交是会失效的"),
+    ("《专利法》条文释义 二手", "考专利代理师买的"),
+])
+def test_more_honest_statements(detector, title, description):
+    assert _fake_patent(detector, title, description) == []
