@@ -178,6 +178,9 @@ _NEGATED_CLAIM = re.compile(r"(?:不敢写?|不能写?|不写|不是|并非|没�
 _FUNCTION_CLAIM = re.compile(r"专利(?:.{0,6}?(?:技术|结构|工艺|配方|功能|原理|科技|疗效|效果)|.{0,2}?(?:防|抗|自动))")  # folded
 _PROCESS_CLAIM = re.compile(r"(?:配方|工艺|制法|方法|成分|材料|面料)(?:已获得?|获得|拥有|取得|荣获|是|为|有)?(?:国家)?(?:实用新型|新型专利)|"
                             r"(?:实用新型|新型专利)(?:专利)?(?:配方|工艺|制法|制作方法)")
+#: Every _PROCESS_CLAIM match holds one of these: substring tests (C scans) before the regex, whose
+#: alternation has no literal prefix to skip ahead with.
+_PROCESS_WORDS = ("配方", "工艺", "制法", "方法", "成分", "材料", "面料")
 _DESIGN_WORDS = ("外观设计专利", "外观专利")
 _UTILITY_WORDS = ("实用新型", "新型专利")
 #: A seller who says the patent has lapsed is not claiming it ("早已到期，不再作为专利产品宣传").
@@ -223,7 +226,8 @@ def scan_patent_claims(texts: Mapping[str, str], folded: Mapping[str, str], toda
     joined = (folded.get("title") or "") + (folded.get("description") or "")  # PATENT_FIELDS
     # a kind-A publication (CN…A) is an application laid open, not a grant
     pending = _says_pending(joined) or any(n.publication_kind == "A" for ns in numbers.values() for n in ns)
-    granted = _first(folded, GRANTED_WORDS) or _first_claim(folded)
+    # the granted-claim search only where a pending statement makes it matter (most listings have none)
+    granted = (_first(folded, GRANTED_WORDS) or _first_claim(folded)) if pending else None
     if not any(numbers.values()) and not masked and (granted or not pending):
         # an honest "专利申请中, 还没授权" with no granted claim is what the rules ask for
         at = _first(folded, _PATENT_WORDS)
@@ -253,7 +257,7 @@ def _scope_misuse(folded: Mapping[str, str], kinds: set) -> Finding | None:
             if m:
                 return Finding(field, m.start(), m.end(), "a design patent protects appearance only, not the "
                                "technique or function claimed", folded=True)
-        if "utility" in kinds or any(w in text for w in _UTILITY_WORDS):
+        if ("utility" in kinds or any(w in text for w in _UTILITY_WORDS)) and any(w in text for w in _PROCESS_WORDS):
             m = _PROCESS_CLAIM.search(text)
             if m:
                 return Finding(field, m.start(), m.end(), "a utility model protects a product's shape or "

@@ -26,6 +26,7 @@ cdef class _ListingScan:
     @cython.locals(a=Py_ssize_t, b=Py_ssize_t)
     cdef bint _unbroken(self, Py_ssize_t f, Py_ssize_t s, Py_ssize_t length)
     cdef bint _unless(self, Py_ssize_t i, object unless, Py_ssize_t f)
+    cdef bint _unless_in(self, Py_ssize_t i, object unless, Py_ssize_t g)
     @cython.locals(s=Py_ssize_t, e=Py_ssize_t, a=Py_ssize_t, b=Py_ssize_t, text=str, kept=list, out=list)
     cpdef list _term_matches(self, Py_ssize_t i, Py_ssize_t f, list found)
     @cython.locals(a=Py_ssize_t, b=Py_ssize_t, text=str, out=list)

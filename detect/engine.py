@@ -384,9 +384,16 @@ class _ListingScan:
         if found is None:
             # the listing's context, not one field's: a title "红双喜乒乓球" cancels "红双喜…一盒" in
             # the description, a "数据来源" there the title's "销量第一"
-            found = self._unless_cache[key] = unless.search(self.folded[f]) is not None or (
-                f != 0 and unless.search(self.folded[0]) is not None) or (
-                f != 1 and unless.search(self.folded[1]) is not None)
+            found = self._unless_cache[key] = self._unless_in(i, unless, f) or (
+                f != 0 and self._unless_in(i, unless, 0)) or (f != 1 and self._unless_in(i, unless, 1))
+        return found
+
+    def _unless_in(self, i: int, unless: re.Pattern[str], g: int) -> bool:
+        """One field's search, cached apart (key ``(i, g + 3)``): hits in all three fields share it."""
+        key = (i, g + 3)
+        found = self._unless_cache.get(key)
+        if found is None:
+            found = self._unless_cache[key] = unless.search(self.folded[g]) is not None
         return found
 
     def _term_matches(self, i: int, f: int, found: list[tuple[int, int]]) -> list[Match]:
