@@ -87,9 +87,9 @@ class Rule:
         that are known to be, say, registered drugs -- not to skip those nobody categorised."""
         if not folded_category:
             return True
-        if self.categories and folded_category not in self.categories:
+        if self.categories and not category_matches(folded_category, self.categories):
             return False
-        return folded_category not in self.not_categories
+        return not category_matches(folded_category, self.not_categories)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.id, "family": self.family, "severity": self.severity}
@@ -135,7 +135,7 @@ class Campaign:
     def in_scope(self, platform: str | None, folded_category: str) -> bool:
         if self.platforms and platform not in self.platforms:
             return False
-        return not self.categories or not folded_category or folded_category in self.categories
+        return not self.categories or not folded_category or category_matches(folded_category, self.categories)
 
     def term_count(self) -> int:
         return sum(len(r.terms) + len(r.exclude) + len(r.unless) + (len(r.near.terms) if r.near else 0)
@@ -149,6 +149,15 @@ class Campaign:
         return {"id": self.id, "name": self.name, "enabled": self.enabled, "period": period,
                 "scope": self.scope, "source": str(self.source) if self.source else None,
                 "rules": [r.to_dict() for r in self.rules]}
+
+
+def category_matches(folded_category: str, names: frozenset[str]) -> bool:
+    """Whether a listing's (folded) category is one of ``names``: an id such as ``food`` matches
+    exactly (food is not health_food); a Chinese name also matches inside a platform's longer
+    name or path ("图书" in "二手图书", "食品饮料" in "食品饮料>休闲零食" as folded)."""
+    if folded_category in names:
+        return True
+    return any(not name.isascii() and name in folded_category for name in names)
 
 
 def load_campaign(path: str | Path) -> Campaign:

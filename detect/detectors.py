@@ -53,7 +53,7 @@ PENDING_WORDS = ("申请中", "已申请", "正在申请", "在申请", "提交�
                  "patentpending")
 GRANTED_WORDS = ("专利产品", "专利号", "已授权", "国家专利", "专利保护", "专利证书", "证书号")
 #: "已获 / 获得 / 取得 ... 专利" with a few characters between (已获实用新型专利).
-_GRANTED_CLAIM = re.compile(r"(?:已获|获得|取得|拥有|荣获|获)[^，。,.]{0,6}?专利")
+_GRANTED_CLAIM = re.compile(r"(?:已获|获得|取得|拥有|荣获|获|拿到|申请下来)[^，。,.]{0,6}?专利")
 PENDING_OK = "尚未授权"
 _PENDING = re.compile("|".join(PENDING_WORDS))
 #: Every PENDING_WORDS entry holds one of these: four substring tests (C scans, ~1 ns per
@@ -175,16 +175,22 @@ _NOT_A_CLAIM = re.compile(r"专利(?:申请)?(?:检索|代理|事务|律师|服�
 _NEGATED_CLAIM = re.compile(r"(?:不敢写?|不能写?|不写|不是|并非|没有|不算|不属于|理解为|尚未|未|没)$")
 #: A design patent protects appearance only, a utility model a product's shape or structure: a
 #: technique or function sold on the first, a recipe or process on the second, misuses it.
-_FUNCTION_CLAIM = re.compile(r"专利(?:.{0,6}?(?:技术|结构|工艺|配方|功能|原理|科技|疗效|效果)|.{0,2}?(?:防|抗|自动))")  # folded
-_PROCESS_CLAIM = re.compile(r"(?:配方|工艺|制法|方法|成分|材料|面料)(?:已获得?|获得|拥有|取得|荣获|是|为|有)?(?:国家)?(?:实用新型|新型专利)|"
-                            r"(?:实用新型|新型专利)(?:专利)?(?:配方|工艺|制法|制作方法)")
+#: What before "专利" makes it no function claim: the type named ("外观设计专利…"), or a question or
+#: a denial ("是不是专利", "没有专利").
+_NOT_A_FUNCTION_LEAD = ("外观设计", "外观", "是不是", "不是", "没有", "非")
+_FUNCTION_CLAIM = re.compile(r"专利(?:.{0,6}?(?:技术|结构|工艺|配方|功能|原理|科技|疗效|效果)|(?!号|证|产品|外观|设计|申请|权|局|"
+                             r"zl|cn|[0-9]|标识|保护|侵权|仿冒|所有|必究|在|已|为|是|的|了|图|款|认证|查询|信息|详情|标注|只)..)")  # folded
+#: Searched in the ORIGINAL text: the gap may not cross a sentence or list break ("低氟配方！已提交
+#: 实用新型…" and "A类面料·护肚·…实用新型" are two statements).
+_PROCESS_CLAIM = re.compile(r"(?:配方|工艺|制法|方法|成分|材料|面料|算法|软件|程序)[^，。,.;；!！?？、·|｜/\n]{0,10}?"
+                            r"(?:实用新型|新型专利)|(?:实用新型|新型专利)(?:专利)?(?:配方|工艺|制法|制作方法)")
 #: Every _PROCESS_CLAIM match holds one of these: substring tests (C scans) before the regex, whose
 #: alternation has no literal prefix to skip ahead with.
-_PROCESS_WORDS = ("配方", "工艺", "制法", "方法", "成分", "材料", "面料")
+_PROCESS_WORDS = ("配方", "工艺", "制法", "方法", "成分", "材料", "面料", "算法", "软件", "程序")
 _DESIGN_WORDS = ("外观设计专利", "外观专利")
 _UTILITY_WORDS = ("实用新型", "新型专利")
 #: A seller who says the patent has lapsed is not claiming it ("早已到期，不再作为专利产品宣传").
-_LAPSE_ADMITTED = re.compile(r"到期|过期|失效|终止|不再")
+_LAPSE_ADMITTED = re.compile(r"到期|过期|失效|终止|不再|期满")
 LAPSE_WINDOW = 24
 #: Characters before a masked number searched for 专利 or ZL ("ZL2019 2 07****.X").
 MASK_LOOKBACK = 16
@@ -234,7 +240,7 @@ def scan_patent_claims(texts: Mapping[str, str], folded: Mapping[str, str], toda
         if at:
             out.append(Finding(at[0], at[1], at[2], "patent claimed without a patent number and type", folded=True))
     kinds = {n.kind for ns in numbers.values() for n in ns}
-    misuse = _scope_misuse(folded, kinds)
+    misuse = _scope_misuse(texts, folded, kinds)
     if misuse:
         out.append(misuse)
     if PENDING_OK not in joined and pending:
@@ -247,21 +253,21 @@ def scan_patent_claims(texts: Mapping[str, str], folded: Mapping[str, str], toda
     return out
 
 
-def _scope_misuse(folded: Mapping[str, str], kinds: set) -> Finding | None:
+def _scope_misuse(texts: Mapping[str, str], folded: Mapping[str, str], kinds: set) -> Finding | None:
     """A technique or function sold on a design patent, a recipe or process on a utility model."""
     for field in PATENT_FIELDS:
         text = folded.get(field) or ""
         if "design" in kinds or any(w in text for w in _DESIGN_WORDS):
             # "外观设计专利技术" names the type it is: only a function sold on "专利…" elsewhere counts
-            m = next((m for m in _FUNCTION_CLAIM.finditer(text) if not text.endswith(("外观设计", "外观"), 0, m.start())), None)
+            m = next((m for m in _FUNCTION_CLAIM.finditer(text) if not text.endswith(_NOT_A_FUNCTION_LEAD, 0, m.start())), None)
             if m:
                 return Finding(field, m.start(), m.end(), "a design patent protects appearance only, not the "
                                "technique or function claimed", folded=True)
         if ("utility" in kinds or any(w in text for w in _UTILITY_WORDS)) and any(w in text for w in _PROCESS_WORDS):
-            m = _PROCESS_CLAIM.search(text)
+            m = _PROCESS_CLAIM.search(texts.get(field) or "")
             if m:
                 return Finding(field, m.start(), m.end(), "a utility model protects a product's shape or "
-                               "structure, not a recipe or process", folded=True)
+                               "structure, not a recipe or process")
     return None
 
 

@@ -50,7 +50,7 @@ BATCH_CHARS = 1_000_000
 NEGATIONS: tuple[str, ...] = ("不含", "不含任何", "不含有", "不具有", "不具备", "不售卖", "不售卖任何", "不出售任何", "不卖任何", "不能", "不可", "不得", "不是", "并非", "绝非", "非", "无",
                               "无任何", "没有", "禁止", "严禁", "请勿", "勿", "不售", "不卖", "不出售", "不销售", "拒绝",
                               "谨防", "不提供", "不涉及", "不属于", "不代替", "不替代", "不会", "不添加", "未添加",
-                              "不添加任何", "不吹", "不吹什么", "不敢说", "不敢吹", "不是说")
+                              "不添加任何", "不带", "禁止发", "不吹", "不吹什么", "不敢说", "不敢吹", "不是说")
 NEGATION_GAP = 1
 #: Brackets, sentence punctuation and line breaks end a phrase: a term never spans them
 #: ("【官方正品】烟酰胺" holds no 正品烟), while spaces, dots and emoji inside a word are evasion.

@@ -125,3 +125,26 @@ def test_registered_drugs_may_name_diseases(detector):
 ])
 def test_second_outside_corpus_cases(detector, title, description, category, flagged):
     assert ("misleading_ad" in families(detector, title, description, category=category)) is flagged
+
+
+@pytest.mark.parametrize("title, description, category, flagged", [
+    # platform category names vary: a disease claim is one wherever the good is filed
+    ("石墨烯发热被", "盖上祛风除湿，风湿骨痛一个冬天就能好", "家居日用", True),
+    ("黑苦荞茶", "糖尿病的叔叔阿姨一定要喝，药都能少吃", "冲调饮品", True),
+    ("鱼胶原蛋白肽", "我妈的骨科医生推荐的，吃了三个月骨质疏松好多了", "中老年用品", True),
+    # ... except a registered drug or device, also under a longer platform name
+    ("医用护腰", "适用于腰椎间盘突出症患者的辅助固定", "医疗器械>康复护理", False),
+    # disinfection is a fair claim for a purifier, a medical one for food
+    ("紫外线空气净化器", "杀菌消毒 家用", "小家电", False),
+    ("除菌酸奶", "杀菌抑菌 肠道好", "food", True),
+    # a book's title under a second-hand books category
+    ("《最好的我们》全套", "高中时候的书", "二手图书", False),
+])
+def test_claims_across_platform_categories(detector, title, description, category, flagged):
+    assert ("misleading_ad" in families(detector, title, description, category=category)) is flagged
+
+
+def test_category_names_match_inside_platform_paths():
+    from detect.campaign import category_matches
+    assert category_matches("二手图书", frozenset({"图书"}))
+    assert category_matches("food", frozenset({"food"})) and not category_matches("health_food", frozenset({"food"}))

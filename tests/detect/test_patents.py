@@ -221,3 +221,11 @@ def test_claims_read_the_way_outside_authors_wrote_them(detector):
 ])
 def test_more_honest_statements(detector, title, description):
     assert _fake_patent(detector, title, description) == []
+
+
+def test_function_claims_on_a_design_patent_and_what_is_not_one(detector):
+    hits = _fake_patent(detector, "宠物饮水机", "外观专利号 ZL 2024 3 0515078.1，专利四重过滤，活水让猫咪爱喝水")
+    assert any("design patent protects appearance only" in h.detail for h in hits)
+    assert _fake_patent(detector, "婴儿洗澡盆", "外观设计专利（ZL 2023 3 0366159.5），这个专利只管外观造型哦") == []
+    # a recipe and a utility model in two separate statements are no claim that one covers the other
+    assert _fake_patent(detector, "儿童牙膏 低氟配方！已提交实用新型专利申请，尚未授权") == []

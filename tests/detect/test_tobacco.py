@@ -87,3 +87,23 @@ def test_hostile_sizes_are_bounded(detector):
             if m.rule == "tobacco-products"]
     assert len(hits) == MAX_MATCHES
     assert all(m.end <= MAX_FIELD_CHARS and description[m.start:m.end] == "香烟" for m in hits)
+
+
+def test_a_shop_name_is_no_offer(detector):
+    """A licensed 烟酒 shop's name does not make its mooncakes cigarettes."""
+    assert "tobacco" not in families(detector, "中秋月饼礼盒", "广式月饼8枚", category="礼品鲜花", shop_name="鼎盛名烟名酒")
+    assert "tobacco" in families(detector, "名烟 整条 到货", "软中华一条", category="礼品鲜花", shop_name="鼎盛名烟名酒")
+
+
+@pytest.mark.parametrize("title, description, flagged", [
+    ("越南555", "胡志明带回的越南555黄盒，一条85", True),
+    ("新疆莫合烟 一公斤装", "报纸一卷就能抽", True),
+    ("velo 冰川薄荷到货", "上班开会不能抽的好帮手 要的私", True),
+    ("香烟造型U盘", "外观像一包烟，其实是U盘", False),
+    ("喜烟盒 空盒 100个", "结婚喜烟盒，空盒发货，需自行装烟", False),
+    ("求助 国内哪里还能买到烟弹", "好像都下架了", False),
+    ("新规解读：网上卖电子烟违法吗", "电子烟只能线下持证销售", False),
+    ("群公告", "禁止发烟草、电子烟广告，违者踢出", False),
+])
+def test_third_round_outside_cases(detector, title, description, flagged):
+    assert ("tobacco" in families(detector, title, description, category="其他")) is flagged
