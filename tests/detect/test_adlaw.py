@@ -122,12 +122,6 @@ def test_registered_drugs_may_name_diseases(detector):
     ("一次性纸杯", "不敢说全网最低 但保证是正品", "household", False),
     ("鱼油软胶囊 蓝帽子", "保健功能：辅助降血脂 本品不能代替药物", "health_food", False),  # approved function
     ("浓缩洗衣液", "据尼尔森零售研究数据，2024年华东商超渠道销售额排名第一", "household", False),
-])
-def test_second_outside_corpus_cases(detector, title, description, category, flagged):
-    assert ("misleading_ad" in families(detector, title, description, category=category)) is flagged
-
-
-@pytest.mark.parametrize("title, description, category, flagged", [
     # platform category names vary: a disease claim is one wherever the good is filed
     ("石墨烯发热被", "盖上祛风除湿，风湿骨痛一个冬天就能好", "家居日用", True),
     ("黑苦荞茶", "糖尿病的叔叔阿姨一定要喝，药都能少吃", "冲调饮品", True),
@@ -140,7 +134,7 @@ def test_second_outside_corpus_cases(detector, title, description, category, fla
     # a book's title under a second-hand books category
     ("《最好的我们》全套", "高中时候的书", "二手图书", False),
 ])
-def test_claims_across_platform_categories(detector, title, description, category, flagged):
+def test_later_outside_corpus_cases(detector, title, description, category, flagged):
     assert ("misleading_ad" in families(detector, title, description, category=category)) is flagged
 
 
