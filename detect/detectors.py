@@ -191,7 +191,7 @@ _DESIGN_WORDS = ("外观设计专利", "外观专利")
 _UTILITY_WORDS = ("实用新型", "新型专利")
 #: A seller who says the patent has lapsed is not claiming it ("早已到期，不再作为专利产品宣传").
 _LAPSE_ADMITTED = re.compile(r"到期|过期|失效|终止|不再|期满")
-LAPSE_WINDOW = 24
+LAPSE_WINDOW = 40
 #: Characters before a masked number searched for 专利 or ZL ("ZL2019 2 07****.X").
 MASK_LOOKBACK = 16
 

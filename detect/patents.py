@@ -28,7 +28,8 @@ _LEFT = r"(?<![0-9０-９A-Za-zＡ-Ｚａ-ｚ])"
 _NUMBER = re.compile(
     "(?=[0-9０-９ZzＺｚCcＣｃ])" + _LEFT
     + r"(?:(?P<pre>[ZzＺｚ][LlＬｌ]|[CcＣｃ][NnＮｎ])[ \t:：]{0,2})?"
-    + rf"(?:(?P<y4>{_D}{{4}})[ 　]?(?P<t12>{_D})[ 　]?(?P<s7>{_D}{{7}})|(?P<y2>{_D}{{2}})(?P<t8>{_D})(?P<s5>{_D}{{5}}))"
+    # a line break may split a number as a space does ("ZL 2020 1\n0507801.2": a title's wrap)
+    + rf"(?:(?P<y4>{_D}{{4}})[ 　\n]?(?P<t12>{_D})[ 　\n]?(?P<s7>{_D}{{7}})|(?P<y2>{_D}{{2}})(?P<t8>{_D})(?P<s5>{_D}{{5}}))"
     # the check character may be followed by more digits (titles run "….32024新款" together)
     + r"(?:[ 　]?(?P<dot>[.．。·])[ 　]?(?P<chk>[0-9０-９XxＸｘ])|(?![0-9０-９]))"
 )

@@ -229,3 +229,9 @@ def test_function_claims_on_a_design_patent_and_what_is_not_one(detector):
     assert _fake_patent(detector, "婴儿洗澡盆", "外观设计专利（ZL 2023 3 0366159.5），这个专利只管外观造型哦") == []
     # a recipe and a utility model in two separate statements are no claim that one covers the other
     assert _fake_patent(detector, "儿童牙膏 低氟配方！已提交实用新型专利申请，尚未授权") == []
+
+
+def test_a_number_wrapped_across_lines_is_still_read(detector):
+    (number,) = patents.find_numbers("专利标识：中国发明专利\nZL 2020 1\n0507801.2\n刀组拆下来就能洗")
+    assert number.digits == "202010507801" and number.check == "2"
+    assert _fake_patent(detector, "手摇绞肉机", "专利标识：中国发明专利\nZL 2020 1\n0507801.2\n刀组拆下来就能洗") == []
