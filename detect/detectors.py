@@ -51,11 +51,12 @@ _PATENT_WORDS = ("专利", "patent")
 PENDING_WORDS = ("申请中", "已申请", "正在申请", "在申请", "提交申请", "专利申请", "申请号", "已受理", "受理中", "受理号",
                  "受理通知", "受理了", "已经受理", "审查中", "审核中", "实审", "实质审查", "未授权", "没授权", "待授权", "等待授权",
                  "patentpending")
-GRANTED_WORDS = ("专利产品", "专利号", "已授权", "国家专利", "专利保护", "专利证书", "证书号")
+GRANTED_WORDS = ("专利产品", "专利款", "专利号", "已授权", "国家专利", "专利保护", "专利证书", "证书号")
 #: "已获 / 获得 / 取得 ... 专利" with a few characters between (已获实用新型专利).
 _GRANTED_CLAIM = re.compile(r"(?:已获|获得|取得|拥有|荣获|获|拿到|申请下来)[^，。,.]{0,6}?专利")
 PENDING_OK = "尚未授权"
-_PENDING = re.compile("|".join(PENDING_WORDS))
+#: ... but a filing date (专利申请日 2022年) says nothing about the patent's state
+_PENDING = re.compile("(?:" + "|".join(PENDING_WORDS) + ")(?!日)")
 #: Every PENDING_WORDS entry holds one of these: four substring tests (C scans, ~1 ns per
 #: character) rule out most texts before the regex (~100 instructions per character).
 PENDING_HINTS = ("申请", "受理", "审", "授权", "pending")
@@ -170,16 +171,16 @@ def scan_patent_numbers(texts: Mapping[str, str], folded: Mapping[str, str], tod
 
 #: 专利 in a service offer or a risk warning is no claim about the goods (专利检索服务, 专利代理).
 _NOT_A_CLAIM = re.compile(r"专利(?:申请)?(?:检索|代理|事务|律师|服务|查询|侵权|布局|撰写|分析|转让|交易|运营|许可|咨询|年费|"
-                          r"代缴|法|审查)")
+                          r"代缴|法|审查|翻译|证书框|证书相框)")
 #: A granted-claim word right after a negation or a refusal ("不敢写专利产品", "不是专利产品").
-_NEGATED_CLAIM = re.compile(r"(?:不敢写?|不能写?|不写|不是|并非|没有|不算|不属于|理解为|尚未|未|没)$")
+_NEGATED_CLAIM = re.compile(r"(?:不敢写?|不能写?|不写|不是|并非|没有|不算|不属于|理解为|尚未|未|没|别人|他人|别家)$")
 #: A design patent protects appearance only, a utility model a product's shape or structure: a
 #: technique or function sold on the first, a recipe or process on the second, misuses it.
 #: What before "专利" makes it no function claim: the type named ("外观设计专利…"), or a question or
 #: a denial ("是不是专利", "没有专利").
 _NOT_A_FUNCTION_LEAD = ("外观设计", "外观", "是不是", "不是", "没有", "非")
 _FUNCTION_CLAIM = re.compile(r"专利(?:.{0,6}?(?:技术|结构|工艺|配方|功能|原理|科技|疗效|效果)|(?!号|证|产品|外观|设计|申请|权|局|"
-                             r"zl|cn|[0-9]|标识|保护|侵权|仿冒|所有|必究|在|已|为|是|的|了|图|款|认证|查询|信息|详情|标注|只)..)")  # folded
+                             r"zl|cn|[0-9]|标识|保护|侵权|仿冒|所有|必究|在|已|为|是|的|了|图|款|认证|查询|信息|详情|标注|只|发明|实用|新型|早|过期|到期)..)")  # folded
 #: Searched in the ORIGINAL text: the gap may not cross a sentence or list break ("低氟配方！已提交
 #: 实用新型…" and "A类面料·护肚·…实用新型" are two statements).
 _PROCESS_CLAIM = re.compile(r"(?:配方|工艺|制法|方法|成分|材料|面料|算法|软件|程序)[^，。,.;；!！?？、·|｜/\n]{0,10}?"
@@ -188,6 +189,10 @@ _PROCESS_CLAIM = re.compile(r"(?:配方|工艺|制法|方法|成分|材料|面�
 #: alternation has no literal prefix to skip ahead with.
 _PROCESS_WORDS = ("配方", "工艺", "制法", "方法", "成分", "材料", "面料", "算法", "软件", "程序")
 _DESIGN_WORDS = ("外观设计专利", "外观专利")
+#: Right after a design patent's number (a space between, no list separator: "…·防水防汗" is the next
+#: feature of a title), a function it cannot protect ("ZL 2020 3 0714006.1 抗风骨架").
+_FUNCTION_AFTER = re.compile(r"[ 　]{0,2}(?:技术|结构|骨架|抗|防|功能|性能|加持)")
+FUNCTION_AFTER_WINDOW = 8
 _UTILITY_WORDS = ("实用新型", "新型专利")
 #: A seller who says the patent has lapsed is not claiming it ("早已到期，不再作为专利产品宣传").
 _LAPSE_ADMITTED = re.compile(r"到期|过期|失效|终止|不再|期满")
@@ -234,13 +239,14 @@ def scan_patent_claims(texts: Mapping[str, str], folded: Mapping[str, str], toda
     pending = _says_pending(joined) or any(n.publication_kind == "A" for ns in numbers.values() for n in ns)
     # the granted-claim search only where a pending statement makes it matter (most listings have none)
     granted = (_first(folded, GRANTED_WORDS) or _first_claim(folded)) if pending else None
-    if not any(numbers.values()) and not masked and (granted or not pending):
+    # a listing whose title sells a patent service, book or frame is about patents, not patented
+    about_patents = _NOT_A_CLAIM.search(folded.get("title") or "") is not None
+    if not any(numbers.values()) and not masked and (granted or not pending) and not about_patents:
         # an honest "专利申请中, 还没授权" with no granted claim is what the rules ask for
         at = _first(folded, _PATENT_WORDS)
         if at:
             out.append(Finding(at[0], at[1], at[2], "patent claimed without a patent number and type", folded=True))
-    kinds = {n.kind for ns in numbers.values() for n in ns}
-    misuse = _scope_misuse(texts, folded, kinds)
+    misuse = _scope_misuse(texts, folded, numbers)
     if misuse:
         out.append(misuse)
     if PENDING_OK not in joined and pending:
@@ -253,10 +259,16 @@ def scan_patent_claims(texts: Mapping[str, str], folded: Mapping[str, str], toda
     return out
 
 
-def _scope_misuse(texts: Mapping[str, str], folded: Mapping[str, str], kinds: set) -> Finding | None:
+def _scope_misuse(texts: Mapping[str, str], folded: Mapping[str, str], numbers: Mapping[str, tuple]) -> Finding | None:
     """A technique or function sold on a design patent, a recipe or process on a utility model."""
+    kinds = {n.kind for ns in numbers.values() for n in ns}
     for field in PATENT_FIELDS:
         text = folded.get(field) or ""
+        original = texts.get(field) or ""
+        for n in numbers.get(field) or ():
+            if n.kind == "design" and _FUNCTION_AFTER.match(original, n.end, n.end + FUNCTION_AFTER_WINDOW):
+                return Finding(field, n.start, n.end, "a design patent protects appearance only, not the "
+                               "technique or function claimed")
         if "design" in kinds or any(w in text for w in _DESIGN_WORDS):
             # "外观设计专利技术" names the type it is: only a function sold on "专利…" elsewhere counts
             m = next((m for m in _FUNCTION_CLAIM.finditer(text) if not text.endswith(_NOT_A_FUNCTION_LEAD, 0, m.start())), None)
@@ -264,7 +276,7 @@ def _scope_misuse(texts: Mapping[str, str], folded: Mapping[str, str], kinds: se
                 return Finding(field, m.start(), m.end(), "a design patent protects appearance only, not the "
                                "technique or function claimed", folded=True)
         if ("utility" in kinds or any(w in text for w in _UTILITY_WORDS)) and any(w in text for w in _PROCESS_WORDS):
-            m = _PROCESS_CLAIM.search(texts.get(field) or "")
+            m = _PROCESS_CLAIM.search(original)
             if m:
                 return Finding(field, m.start(), m.end(), "a utility model protects a product's shape or "
                                "structure, not a recipe or process")

@@ -29,9 +29,10 @@ _NUMBER = re.compile(
     "(?=[0-9０-９ZzＺｚCcＣｃ])" + _LEFT
     + r"(?:(?P<pre>[ZzＺｚ][LlＬｌ]|[CcＣｃ][NnＮｎ])[ \t:：]{0,2})?"
     # a line break may split a number as a space does ("ZL 2020 1\n0507801.2": a title's wrap)
-    + rf"(?:(?P<y4>{_D}{{4}})[ 　\n]?(?P<t12>{_D})[ 　\n]?(?P<s7>{_D}{{7}})|(?P<y2>{_D}{{2}})(?P<t8>{_D})(?P<s5>{_D}{{5}}))"
+    + rf"(?:(?P<y4>{_D}{{4}})[ 　\n]?(?P<t12>{_D})[ 　\n]?(?P<s7>{_D}{{7}})|(?P<y2>{_D}{{2}})[ 　]?(?P<t8>{_D})[ 　]?(?P<s5>{_D}{{5}}))"
     # the check character may be followed by more digits (titles run "….32024新款" together)
-    + r"(?:[ 　]?(?P<dot>[.．。·])[ 　]?(?P<chk>[0-9０-９XxＸｘ])|(?![0-9０-９]))"
+    # ... or be an X written straight after the serial ("ZL202221100509X": no digit could be told apart)
+    + r"(?:[ 　]?(?P<dot>[.．。·])[ 　]?(?P<chk>[0-9０-９XxＸｘ])|(?P<xchk>[XxＸｘ])(?![A-Za-zＡ-Ｚａ-ｚ])|(?![0-9０-９]))"
 )
 _PUBLICATION = re.compile(
     "(?=[CcＣｃ])" + _LEFT + rf"(?P<pre>[CcＣｃ][NnＮｎ])[ 　]?(?P<num>{_D}{{9}})[ 　]?(?P<kind>[ABCUYSabcuysＡ-Ｚ])(?P<ver>{_D})?(?![0-9０-９A-Za-z])"
@@ -183,7 +184,8 @@ def find_numbers(text: str) -> tuple[PatentNumber, ...]:
     for m in _NUMBER.finditer(text, pos, endpos):
         if taken and any(s <= m.start() < e for s, e in taken):
             continue
-        pre, chk, y4, t12, s7, y2, t8, s5 = m.group("pre", "chk", "y4", "t12", "s7", "y2", "t8", "s5")
+        pre, chk, y4, t12, s7, y2, t8, s5, xchk = m.group("pre", "chk", "y4", "t12", "s7", "y2", "t8", "s5", "xchk")
+        chk = chk or xchk
         if not chk and not pre:
             continue
         body = f"{y4}{t12}{s7}" if y4 else f"{y2}{t8}{s5}"

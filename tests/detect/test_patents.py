@@ -235,3 +235,21 @@ def test_a_number_wrapped_across_lines_is_still_read(detector):
     (number,) = patents.find_numbers("专利标识：中国发明专利\nZL 2020 1\n0507801.2\n刀组拆下来就能洗")
     assert number.digits == "202010507801" and number.check == "2"
     assert _fake_patent(detector, "手摇绞肉机", "专利标识：中国发明专利\nZL 2020 1\n0507801.2\n刀组拆下来就能洗") == []
+
+
+def test_round_three_patent_cases(detector):
+    # an X check character written straight after the serial
+    (number,) = patents.find_numbers("升降机构中国实用新型专利ZL202221100509X（数字后面那个X是校验位）")
+    assert number.check == "X"
+    # an old 8-digit number written with spaces, and the lapse said
+    (old,) = patents.find_numbers("外观设计专利 99 3 70515.4")
+    assert old.digits == "99370515"
+    # a filing date is no pending statement
+    assert _fake_patent(detector, "不锈钢蒸笼", "结构获得了中国实用新型专利（申请日2022年，专利号ZL 2022 2 1674806.5）") == []
+    # a function right after a design patent's number, but not the next feature of a title list
+    hits = _fake_patent(detector, "三折自动雨伞", "外观专利 ZL 2020 3 0714006.1 抗风骨架，十级大风都吹不翻")
+    assert any("design patent protects appearance only" in h.detail for h in hits)
+    assert _fake_patent(detector, "防晒霜·外观设计产品 专利号 ZL：202338066833.9·防水防汗") == []
+    # someone else's patents, a certificate frame
+    assert _fake_patent(detector, "专利检索 FTO", "别做出来才发现踩了别人专利") == []
+    assert _fake_patent(detector, "专利证书框 A4 实木", "可放专利证书、营业执照") == []
