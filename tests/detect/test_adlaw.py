@@ -82,36 +82,24 @@ def test_exclusions_do_not_reach_across_a_space(detector):
     assert "misleading_ad" not in families(detector, "第一批 新茶 上市", category="tea")
 
 
-@pytest.mark.parametrize("title, description, category", [
-    ("天猫双11吸尘器类目销量第一", "据生意参谋统计（数据来源：生意参谋），2025.11.1-11.11", "appliances"),  # sourced
-    ("冠军牌 钢笔 老款", "老国货 送墨囊", None),  # a brand
-    ("《最好的我们》实体书", "青春小说，书页干净", "图书"),  # a book's title
-    ("NFC橙汁", "非浓缩还原，果汁含量100%", "food"),  # a composition
-    ("红枣桂圆茶", "本品不能代替药物，不具有治疗作用", "food"),  # negated
-    ("蛋白粉 蓝帽子", "保健食品不是药物，不能代替药物治疗疾病", "health_food"),  # the mandated disclaimer
-    ("酸梅汤", "不是药，不能治病，就是好喝解渴", "food"),
-])
-def test_lawful_wording_found_by_outside_authors(detector, title, description, category):
-    assert "misleading_ad" not in families(detector, title, description, category=category)
-
-
-@pytest.mark.parametrize("title, description, category", [
-    ("除螨喷雾", "螨虫皮炎、皮肤瘙痒都能治好", "household"),  # art. 17 holds for household goods too
-    ("艾草足贴", "失眠多梦都能治", "household"),
-    ("蒲公英片", "咽喉肿痛吃了xiao炎特别快", "health_food"),  # pinyin evasion
-    ("jiang血压 养生茶", "坚持喝半个月", None),
-    ("外交国礼专供 丝绸面膜", "送外宾的同款", "cosmetics"),
-    ("特gong 大红袍", "机关接待专用", "tea"),
-])
-def test_claims_found_by_outside_authors(detector, title, description, category):
-    assert "misleading_ad" in families(detector, title, description, category=category)
-
-
 def test_registered_drugs_may_name_diseases(detector):
     assert "misleading_ad" not in families(detector, "布洛芬缓释胶囊", "用于缓解头痛、关节痛", category="药品")
 
 
 @pytest.mark.parametrize("title, description, category, flagged", [
+    ("天猫双11吸尘器类目销量第一", "据生意参谋统计（数据来源：生意参谋），2025.11.1-11.11", "appliances", False),  # sourced
+    ("冠军牌 钢笔 老款", "老国货 送墨囊", None, False),  # a brand
+    ("《最好的我们》实体书", "青春小说，书页干净", "图书", False),  # a book's title
+    ("NFC橙汁", "非浓缩还原，果汁含量100%", "food", False),  # a composition
+    ("红枣桂圆茶", "本品不能代替药物，不具有治疗作用", "food", False),  # negated
+    ("蛋白粉 蓝帽子", "保健食品不是药物，不能代替药物治疗疾病", "health_food", False),  # the mandated disclaimer
+    ("酸梅汤", "不是药，不能治病，就是好喝解渴", "food", False),
+    ("除螨喷雾", "螨虫皮炎、皮肤瘙痒都能治好", "household", True),  # art. 17 holds for household goods too
+    ("艾草足贴", "失眠多梦都能治", "household", True),
+    ("蒲公英片", "咽喉肿痛吃了xiao炎特别快", "health_food", True),  # pinyin evasion
+    ("jiang血压 养生茶", "坚持喝半个月", None, True),
+    ("外交国礼专供 丝绸面膜", "送外宾的同款", "cosmetics", True),
+    ("特gong 大红袍", "机关接待专用", "tea", True),
     ("丑苹果", "口感是最甜的苹果 没有之一", "food", True),
     ("天然狗粮", "全网dì一狗粮", "宠物用品", True),
     ("羽绒服", "羽绒服第①品牌", "apparel", True),
