@@ -174,13 +174,19 @@ _NOT_A_CLAIM = re.compile(r"专利(?:申请)?(?:检索|代理|事务|律师|服�
                           r"代缴|法|审查|翻译|证书框|证书相框)")
 #: A granted-claim word right after a negation or a refusal ("不敢写专利产品", "不是专利产品").
 _NEGATED_CLAIM = re.compile(r"(?:不敢写?|不能写?|不写|不是|并非|没有|不算|不属于|理解为|尚未|未|没|别人|他人|别家)$")
-#: A design patent protects appearance only, a utility model a product's shape or structure: a
-#: technique or function sold on the first, a recipe or process on the second, misuses it.
 #: What before "专利" makes it no function claim: the type named ("外观设计专利…"), or a question or
 #: a denial ("是不是专利", "没有专利").
 _NOT_A_FUNCTION_LEAD = ("外观设计", "外观", "是不是", "不是", "没有", "非")
-_FUNCTION_CLAIM = re.compile(r"专利(?:.{0,6}?(?:技术|结构|工艺|配方|功能|原理|科技|疗效|效果)|(?!号|证|产品|外观|设计|申请|权|局|"
-                             r"zl|cn|[0-9]|标识|保护|侵权|仿冒|所有|必究|在|已|为|是|的|了|图|款|认证|查询|信息|详情|标注|只|发明|实用|新型|早|过期|到期)..)")  # folded
+#: What right after "专利" makes it no function claim: a number, a type, a mark, a certificate, a
+#: warning, a lapse ("专利号", "专利：发明专利", "专利侵权必究", "专利早就过期").
+_NOT_A_FUNCTION_NEXT = ("号", "证", "产品", "外观", "设计", "申请", "权", "局", "zl", "cn", "[0-9]", "标识", "保护", "侵权",
+                        "仿冒", "所有", "必究", "在", "已", "为", "是", "的", "了", "图", "款", "认证", "查询", "信息",
+                        "详情", "标注", "只", "发明", "实用", "新型", "早", "过期", "到期")
+#: A design patent protects appearance only, a utility model a product's shape or structure: a
+#: technique or function sold on the first (searched in the folded text), a recipe or process on
+#: the second, misuses it.
+_FUNCTION_CLAIM = re.compile(r"专利(?:.{0,6}?(?:技术|结构|工艺|配方|功能|原理|科技|疗效|效果)|(?!"
+                             + "|".join(_NOT_A_FUNCTION_NEXT) + ")..)")
 #: Searched in the ORIGINAL text: the gap may not cross a sentence or list break ("低氟配方！已提交
 #: 实用新型…" and "A类面料·护肚·…实用新型" are two statements).
 _PROCESS_CLAIM = re.compile(r"(?:配方|工艺|制法|方法|成分|材料|面料|算法|软件|程序)[^，。,.;；!！?？、·|｜/\n]{0,10}?"
