@@ -16,18 +16,15 @@ were mended, and scored once — none of it is ever shown.
 from __future__ import annotations
 
 import argparse
-import json
-import re
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from detect.engine import Detector  # noqa: E402
-from detect.quality import Quality  # noqa: E402
+from detect.quality import LISTING_FAMILIES, evaluate_labelled, read_labelled, split_of  # noqa: E402
 from detect.registry import shipped_campaigns  # noqa: E402
 
 CORPUS = ROOT / "tests" / "detect" / "corpus"
@@ -35,65 +32,6 @@ HOLDOUT = CORPUS / "holdout"
 #: The day the corpus was labelled: "expired" and "future year" are judged as of then, so the
 #: labels do not drift with the clock.
 LABELLED_ON = date(2026, 11, 30)
-LISTING_FAMILIES = ("tobacco", "fake_patent", "misleading_ad")
-REQUIRED = ("id", "title", "description", "families")
-
-
-def split_of(record_id: str) -> str:
-    """'held-out' for ids whose last number is a multiple of 3, else 'dev'."""
-    digits = re.findall(r"\d+", record_id)
-    if not digits:
-        raise ValueError(f"corpus id {record_id!r} has no number")
-    return "held-out" if int(digits[-1]) % 3 == 0 else "dev"
-
-
-def read_corpus(path: Path) -> list[dict[str, Any]]:
-    """The records of one JSONL file, each with ``_labelled``: the families the file labels (those
-    some record of it carries: a tobacco file says nothing of ad-law wording in its listings)."""
-    records = list(_records(path))
-    labelled = tuple(f for f in LISTING_FAMILIES if any(f in r["families"] for r in records))
-    for record in records:
-        record["_labelled"] = labelled
-    return records
-
-
-def _records(path: Path) -> Iterator[dict[str, Any]]:
-    """A broken line is an error naming the file and line."""
-    with path.open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{number}: not JSON ({exc.msg})") from None
-            missing = [k for k in REQUIRED if k not in record]
-            unknown = set(record.get("families") or ()) - set(LISTING_FAMILIES)
-            if missing or unknown:
-                raise ValueError(f"{path}:{number}: missing {missing}" if missing else
-                                 f"{path}:{number}: unknown families {sorted(unknown)}")
-            yield record
-
-
-def evaluate(detector: Detector, records: list[dict[str, Any]]) -> tuple[dict[str, Quality], list[tuple[str, str, dict, list]]]:
-    """Quality per family over ``records`` (a record counts for the families its file labels),
-    and the (family, 'fp'|'fn', record, hits) errors."""
-    counts = {f: [0, 0, 0] for f in LISTING_FAMILIES}
-    errors = []
-    for record in records:
-        hits = detector.scan_listing(record)
-        found = {m.family for m in hits}
-        for family in record["_labelled"]:
-            truth, flagged = family in record["families"], family in found
-            if truth and flagged:
-                counts[family][0] += 1
-            elif flagged:
-                counts[family][1] += 1
-                errors.append((family, "fp", record, [m for m in hits if m.family == family]))
-            elif truth:
-                counts[family][2] += 1
-                errors.append((family, "fn", record, []))
-    return {f: Quality(f, *c) for f, c in counts.items() if any(f in r["_labelled"] for r in records)}, errors
 
 
 def main() -> int:
@@ -108,7 +46,7 @@ def main() -> int:
     files = args.files or sorted((HOLDOUT if args.final else CORPUS).glob("*.jsonl"))
     if not files:
         ap.error(f"no corpus files in {HOLDOUT if args.final else CORPUS}")
-    records = [r for f in files for r in read_corpus(f)]
+    records = [r for f in files for r in read_labelled(f)]
     ids = [r["id"] for r in records]
     if len(set(ids)) != len(ids):
         raise SystemExit(f"duplicate ids in the corpus: {sorted({i for i in ids if ids.count(i) > 1})[:5]}")
@@ -118,7 +56,7 @@ def main() -> int:
     print(f"{'split':<9} {'family':<14} {'precision':>9} {'recall':>7} {'tp':>4} {'fp':>4} {'fn':>4} {'listings':>8}")
     for split in splits:
         part = records if split == "final" else [r for r in records if split_of(r["id"]) == split]
-        quality, errors = evaluate(detector, part)
+        quality, errors = evaluate_labelled(detector, part)
         for family, q in quality.items():
             print(f"{split:<9} {family:<14} {q.precision:>9.3f} {q.recall:>7.3f} {q.true_pos:>4} {q.false_pos:>4} "
                   f"{q.false_neg:>4} {len(part):>8}")

@@ -379,18 +379,15 @@ class _ListingScan:
         return b - a == length
 
     def _unless(self, i: int, unless: re.Pattern[str], f: int) -> bool:
-        key = (i, f)
-        found = self._unless_cache.get(key)
-        if found is None:
-            # the listing's context, not one field's: a title "红双喜乒乓球" cancels "红双喜…一盒" in
-            # the description, a "数据来源" there the title's "销量第一"
-            found = self._unless_cache[key] = self._unless_in(i, unless, f) or (
-                f != 0 and self._unless_in(i, unless, 0)) or (f != 1 and self._unless_in(i, unless, 1))
-        return found
+        """The listing's context, not one field's: the title and the description (and the hit's own
+        field, a shop name): a title "红双喜乒乓球" cancels "红双喜…一盒" in the description, a
+        "数据来源" there the title's "销量第一"."""
+        return self._unless_in(i, unless, 0) or self._unless_in(i, unless, 1) or (
+            f == 2 and self._unless_in(i, unless, 2))
 
     def _unless_in(self, i: int, unless: re.Pattern[str], g: int) -> bool:
-        """One field's search, cached apart (key ``(i, g + 3)``): hits in all three fields share it."""
-        key = (i, g + 3)
+        """One field's search, cached per (rule, field): hits in every field share it."""
+        key = (i, g)
         found = self._unless_cache.get(key)
         if found is None:
             found = self._unless_cache[key] = unless.search(self.folded[g]) is not None

@@ -7,16 +7,17 @@ import json
 
 import pytest
 
-from bench.corpus import CORPUS, LABELLED_ON, LISTING_FAMILIES, evaluate, read_corpus, split_of
+from bench.corpus import CORPUS, LABELLED_ON
 from detect.engine import Detector
+from detect.quality import LISTING_FAMILIES, evaluate_labelled, read_labelled, split_of
 
 
 @pytest.fixture(scope="module")
 def dev_quality(campaigns):
-    records = [r for path in sorted(CORPUS.glob("*.jsonl")) for r in read_corpus(path)]
+    records = [r for path in sorted(CORPUS.glob("*.jsonl")) for r in read_labelled(path)]
     assert len(records) >= 500, "the corpus files are missing"
     dev = [r for r in records if split_of(r["id"]) == "dev"]
-    quality, errors = evaluate(Detector(campaigns, today=LABELLED_ON), dev)
+    quality, errors = evaluate_labelled(Detector(campaigns, today=LABELLED_ON), dev)
     return quality, errors
 
 
@@ -39,7 +40,7 @@ def test_a_broken_corpus_line_names_file_and_line(tmp_path):
     good = {"id": "x-1", "title": "t", "description": "d", "families": []}
     path.write_text(json.dumps(good) + "\n{not json\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"bad.jsonl:2: not JSON"):
-        read_corpus(path)
+        read_labelled(path)
     path.write_text(json.dumps({**good, "families": ["smuggling"]}) + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"bad.jsonl:1: unknown families \['smuggling'\]"):
-        read_corpus(path)
+        read_labelled(path)
