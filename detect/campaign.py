@@ -15,6 +15,7 @@ The format (docs/campaigns.md has worked examples)::
         terms: [中华, 玉溪]           # matched on folded text (see detect.text)
         exclude: [中华书局]           # a term hit inside one of these does not count
         near: {terms: [条, 盒], within: 8}       # co-occurrence: needs one of these close by
+        not_after: {terms: [冰镇], within: 8}    # ... and none of these just before, in its sentence
         unless: [手机壳]              # any of these in the title, description or hit's field cancels it
         categories: [food]          # the rule applies only to these listing categories
         not_categories: [drugs]     # ... or everywhere except these
@@ -62,6 +63,7 @@ class Rule:
     terms: tuple[str, ...] = ()  # folded, de-duplicated, in file order
     exclude: tuple[str, ...] = ()  # folded
     near: Near | None = None
+    not_after: Near | None = None  # a hit shortly after one of these (same sentence) does not count
     unless: tuple[str, ...] = ()  # folded
     categories: frozenset[str] = frozenset()  # folded category ids or names; empty = any
     not_categories: frozenset[str] = frozenset()
@@ -101,6 +103,8 @@ class Rule:
             out["exclude"] = list(self.exclude)
         if self.near:
             out["near"] = {"terms": list(self.near.terms), "within": self.near.within}
+        if self.not_after:
+            out["not_after"] = {"terms": list(self.not_after.terms), "within": self.not_after.within}
         if self.unless:
             out["unless"] = list(self.unless)
         if self.categories:
@@ -139,6 +143,7 @@ class Campaign:
 
     def term_count(self) -> int:
         return sum(len(r.terms) + len(r.exclude) + len(r.unless) + (len(r.near.terms) if r.near else 0)
+                   + (len(r.not_after.terms) if r.not_after else 0)
                    for r in self.rules)
 
     def to_dict(self) -> dict[str, Any]:
@@ -226,9 +231,9 @@ def _period(node: yaml.Node) -> tuple[date | None, date | None]:
     return start, end
 
 
-_RULE_KEYS = {"id", "family", "severity", "fields", "terms", "exclude", "near", "unless", "categories",
+_RULE_KEYS = {"id", "family", "severity", "fields", "terms", "exclude", "near", "not_after", "unless", "categories",
               "not_categories", "detector", "description"}
-_TERM_ONLY = ("fields", "terms", "exclude", "near", "unless", "categories", "not_categories")
+_TERM_ONLY = ("fields", "terms", "exclude", "near", "not_after", "unless", "categories", "not_categories")
 
 
 def _rule(node: yaml.Node) -> Rule:
@@ -254,17 +259,20 @@ def _rule(node: yaml.Node) -> Rule:
             if value not in LISTING_FIELDS:
                 raise NodeError(at, f"unknown field {value!r} (one of {', '.join(LISTING_FIELDS)})")
         fields = tuple(dict.fromkeys(v for v, _ in given))
-    near = None
-    if "near" in keys:
-        near_keys = mapping(keys["near"][1], "near", {"terms", "within"}, {"terms", "within"})
-        within = typed(near_keys["within"][1], "near.within", (int,),
-                       lambda v: None if 1 <= v <= MAX_WITHIN else f"must be 1..{MAX_WITHIN} characters")
-        near = Near(_folded_list(near_keys["terms"][1], "near.terms"), within)
+    near, not_after = (_window(keys[k][1], k) if k in keys else None for k in ("near", "not_after"))
     optional = {k: _folded_list(keys[k][1], k) if k in keys else () for k in ("exclude", "unless", "categories", "not_categories")}
     return Rule(id=rid, family=family, severity=severity, fields=fields,
                 terms=_folded_list(keys["terms"][1], "terms"), exclude=optional["exclude"], near=near,
-                unless=optional["unless"], categories=frozenset(optional["categories"]),
+                not_after=not_after, unless=optional["unless"], categories=frozenset(optional["categories"]),
                 not_categories=frozenset(optional["not_categories"]), line=line)
+
+
+def _window(node: yaml.Node, key: str) -> Near:
+    """``{terms: [...], within: N}`` of ``near`` or ``not_after``."""
+    window = mapping(node, key, {"terms", "within"}, {"terms", "within"})
+    within = typed(window["within"][1], f"{key}.within", (int,),
+                   lambda v: None if 1 <= v <= MAX_WITHIN else f"must be 1..{MAX_WITHIN} characters")
+    return Near(_folded_list(window["terms"][1], f"{key}.terms"), within)
 
 
 def _detector_rule(keys: dict, rid: str, family: str, severity: str, line: int) -> Rule:

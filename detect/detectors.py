@@ -50,7 +50,7 @@ _PATENT_WORDS = ("专利", "patent")
 #: Folded words that say the patent is only applied for / granted (专利标识标注办法).
 PENDING_WORDS = ("申请中", "已申请", "正在申请", "在申请", "提交申请", "专利申请", "申请号", "已受理", "受理中", "受理号",
                  "受理通知", "受理了", "已经受理", "审查中", "审核中", "实审", "实质审查", "未授权", "没授权", "待授权", "等待授权",
-                 "patentpending")
+                 "没下证", "未下证", "等下证", "下证中", "patentpending")
 GRANTED_WORDS = ("专利产品", "专利款", "专利号", "已授权", "国家专利", "专利保护", "专利证书", "证书号")
 #: "已获 / 获得 / 取得 ... 专利" with a few characters between (已获实用新型专利).
 _GRANTED_CLAIM = re.compile(r"(?:已获|获得|取得|拥有|荣获|获|拿到|申请下来)[^，。,.]{0,6}?专利")
@@ -59,7 +59,7 @@ PENDING_OK = "尚未授权"
 _PENDING = re.compile("(?:" + "|".join(PENDING_WORDS) + ")(?!日)")
 #: Every PENDING_WORDS entry holds one of these: four substring tests (C scans, ~1 ns per
 #: character) rule out most texts before the regex (~100 instructions per character).
-PENDING_HINTS = ("申请", "受理", "审", "授权", "pending")
+PENDING_HINTS = ("申请", "受理", "审", "授权", "下证", "pending")
 
 
 def _says_pending(folded: str) -> bool:
@@ -164,16 +164,20 @@ def scan_patent_numbers(texts: Mapping[str, str], folded: Mapping[str, str], tod
                 out.append(new_record(Finding, (field, number.start, number.end, "; ".join(found), None, False)))
         for m in patents.find_masked(text):
             before = fold(text[max(0, m.start() - MASK_LOOKBACK):m.start()])
-            if m.group("pre") or "专利" in before or "zl" in before:
+            # after a bare 专利, a year's worth of digits at least: "专利代理机构 机构代码：11xxx" is no number
+            if m.group("pre") or "zl" in before or ("专利" in before and sum(map(str.isdigit, m.group())) >= 4):
                 out.append(Finding(field, m.start(), m.end(), "masked patent number (cannot be verified)"))
     return out
 
 
 #: 专利 in a service offer or a risk warning is no claim about the goods (专利检索服务, 专利代理).
+#: A question ("能申请专利吗"), drawings, courses, frames and old certificates are about patents too;
+#: "patent leather" is a material.
 _NOT_A_CLAIM = re.compile(r"专利(?:申请)?(?:检索|代理|事务|律师|服务|查询|侵权|布局|撰写|分析|转让|交易|运营|许可|咨询|年费|"
-                          r"代缴|法|审查|翻译|证书框|证书相框)")
+                          r"代缴|法|审查|翻译|证书框|证书相框|证书装裱|证书收藏|附图|代画|绘图|制图|流程|网课|课程|教程|培训|"
+                          r"字样|吗|呢)|patentleather")
 #: A granted-claim word right after a negation or a refusal ("不敢写专利产品", "不是专利产品").
-_NEGATED_CLAIM = re.compile(r"(?:不敢写?|不能写?|不写|不是|并非|没有|不算|不属于|理解为|尚未|未|没|别人|他人|别家)$")
+_NEGATED_CLAIM = re.compile(r"(?:不敢写?|不能写?|不写|不标注?|是不是|不是|并非|没有|不算|不属于|理解为|尚未|未|没|别人|他人|别家)$")
 #: What before "专利" makes it no function claim: the type named ("外观设计专利…"), or a question or
 #: a denial ("是不是专利", "没有专利").
 _NOT_A_FUNCTION_LEAD = ("外观设计", "外观", "是不是", "不是", "没有", "非")
@@ -181,7 +185,7 @@ _NOT_A_FUNCTION_LEAD = ("外观设计", "外观", "是不是", "不是", "没有
 #: warning, a lapse ("专利号", "专利：发明专利", "专利侵权必究", "专利早就过期").
 _NOT_A_FUNCTION_NEXT = ("号", "证", "产品", "外观", "设计", "申请", "权", "局", "zl", "cn", "[0-9]", "标识", "保护", "侵权",
                         "仿冒", "所有", "必究", "在", "已", "为", "是", "的", "了", "图", "款", "认证", "查询", "信息",
-                        "详情", "标注", "只", "发明", "实用", "新型", "早", "过期", "到期")
+                        "详情", "标注", "只", "发明", "实用", "新型", "早", "过期", "到期", "还")
 #: A design patent protects appearance only, a utility model a product's shape or structure: a
 #: technique or function sold on the first (searched in the folded text), a recipe or process on
 #: the second, misuses it.
@@ -200,6 +204,7 @@ _DESIGN_WORDS = ("外观设计专利", "外观专利")
 _FUNCTION_AFTER = re.compile(r"[ 　]{0,2}(?:技术|结构|骨架|抗|防|功能|性能|加持)")
 FUNCTION_AFTER_WINDOW = 8
 _UTILITY_WORDS = ("实用新型", "新型专利")
+_TECHNICAL_WORDS = ("发明专利", "实用新型", "新型专利")
 #: A seller who says the patent has lapsed is not claiming it ("早已到期，不再作为专利产品宣传").
 _LAPSE_ADMITTED = re.compile(r"到期|过期|失效|终止|不再|期满")
 LAPSE_WINDOW = 40
@@ -252,10 +257,10 @@ def scan_patent_claims(texts: Mapping[str, str], folded: Mapping[str, str], toda
         at = _first(folded, _PATENT_WORDS)
         if at:
             out.append(Finding(at[0], at[1], at[2], "patent claimed without a patent number and type", folded=True))
-    misuse = _scope_misuse(texts, folded, numbers)
+    misuse = None if about_patents else _scope_misuse(texts, folded, numbers)
     if misuse:
         out.append(misuse)
-    if PENDING_OK not in joined and pending:
+    if PENDING_OK not in joined and pending and not about_patents:
         zl = [(f, n) for f, ns in numbers.items() for n in ns if n.prefix == "ZL"]
         if zl:
             f, n = zl[0]
@@ -268,6 +273,9 @@ def scan_patent_claims(texts: Mapping[str, str], folded: Mapping[str, str], toda
 def _scope_misuse(texts: Mapping[str, str], folded: Mapping[str, str], numbers: Mapping[str, tuple]) -> Finding | None:
     """A technique or function sold on a design patent, a recipe or process on a utility model."""
     kinds = {n.kind for ns in numbers.values() for n in ns}
+    joined = (folded.get("title") or "") + (folded.get("description") or "")
+    # an invention or utility model named beside the design patent may well cover the function
+    technical = bool(kinds & {"invention", "utility"}) or any(w in joined for w in _TECHNICAL_WORDS)
     for field in PATENT_FIELDS:
         text = folded.get(field) or ""
         original = texts.get(field) or ""
@@ -275,9 +283,10 @@ def _scope_misuse(texts: Mapping[str, str], folded: Mapping[str, str], numbers: 
             if n.kind == "design" and _FUNCTION_AFTER.match(original, n.end, n.end + FUNCTION_AFTER_WINDOW):
                 return Finding(field, n.start, n.end, "a design patent protects appearance only, not the "
                                "technique or function claimed")
-        if "design" in kinds or any(w in text for w in _DESIGN_WORDS):
+        if not technical and ("design" in kinds or any(w in text for w in _DESIGN_WORDS)):
             # "外观设计专利技术" names the type it is: only a function sold on "专利…" elsewhere counts
-            m = next((m for m in _FUNCTION_CLAIM.finditer(text) if not text.endswith(_NOT_A_FUNCTION_LEAD, 0, m.start())), None)
+            m = next((m for m in _FUNCTION_CLAIM.finditer(text) if not text.endswith(_NOT_A_FUNCTION_LEAD, 0, m.start())
+                      and not _NOT_A_CLAIM.match(text, m.start())), None)
             if m:
                 return Finding(field, m.start(), m.end(), "a design patent protects appearance only, not the "
                                "technique or function claimed", folded=True)

@@ -16,11 +16,13 @@ cdef class _ListingScan:
     cpdef tuple span(self, Py_ssize_t f, Py_ssize_t s, Py_ssize_t e)
     cpdef list offsets(self, Py_ssize_t f)
     @cython.locals(b1=Py_ssize_t, b2=Py_ssize_t, start=Py_ssize_t, end=Py_ssize_t, f=Py_ssize_t, s=Py_ssize_t,
-                   e=Py_ssize_t, k=Py_ssize_t, i=Py_ssize_t, within=Py_ssize_t, lo=Py_ssize_t, spans=dict, plan=tuple, latin=tuple,
+                   e=Py_ssize_t, k=Py_ssize_t, i=Py_ssize_t, within=Py_ssize_t, lead_within=Py_ssize_t, lo=Py_ssize_t, spans=dict, plan=tuple, latin=tuple,
                    scope=tuple, text=str, folded=list, texts=list, term_rules=tuple, anchored=tuple, detectors=set)
     cpdef list run(self, list candidates, Py_ssize_t shift=*, Py_ssize_t base=*)
     @cython.locals(a=Py_ssize_t, b=Py_ssize_t)
     cdef bint _position_ok(self, Py_ssize_t f, Py_ssize_t s, Py_ssize_t e, object term)
+    @cython.locals(b=Py_ssize_t, text=str)
+    cdef bint _led(self, Py_ssize_t f, Py_ssize_t s, object lead, Py_ssize_t within)
     @cython.locals(shift=Py_ssize_t, length=Py_ssize_t, at=Py_ssize_t)
     cdef bint _excluded(self, tuple groups, Py_ssize_t f, Py_ssize_t s, str text)
     @cython.locals(a=Py_ssize_t, b=Py_ssize_t)

@@ -47,7 +47,7 @@ BATCH_CHARS = 1_000_000
 #: between): "不含烟草制品", "本品不能代替药物", "非处方", "无烟锅". Sellers' disclaimers are the
 #: commonest false positive of a term list. The gap is kept small: "远离异味【国宴用酒】" is no
 #: negation of 国宴用酒.
-NEGATIONS: tuple[str, ...] = ("不含", "不含任何", "不含有", "不具有", "不具备", "不售卖", "不售卖任何", "不出售任何", "不卖任何", "不能", "不可", "不得", "不是", "并非", "绝非", "非", "无",
+NEGATIONS: tuple[str, ...] = ("不含", "不含任何", "不含有", "不具", "不具有", "不具备", "不售卖", "不售卖任何", "不出售任何", "不卖任何", "不能", "不可", "不得", "不是", "并非", "绝非", "非", "无",
                               "无任何", "没有", "禁止", "严禁", "请勿", "勿", "不售", "不卖", "不出售", "不销售", "拒绝",
                               "谨防", "不提供", "不涉及", "不属于", "不代替", "不替代", "不会", "不添加", "未添加",
                               "不添加任何", "不带", "禁止发", "不销售任何", "不搞", "没有任何", "不吹", "不吹什么", "不敢说", "不敢吹", "不是说")
@@ -91,16 +91,19 @@ class Detector:
         self._fields_of = tuple(frozenset((0, 1) if r.detector else (LISTING_FIELDS.index(x) for x in r.fields))
                                 for r in rules)
         self._near_re = {id(r): _alternation(r.near.terms) for r in rules if r.near}
+        self._lead_re = {id(r): _alternation(r.not_after.terms) for r in rules if r.not_after}
         self._unless_re = {id(r): _alternation(r.unless) for r in rules if r.unless}
         #: pattern index -> ((rule index, fields) of the detector rules it anchors, (rule index,
-        #: fields, exclusion groups, unless regex, near regex, near window) of its term rules):
+        #: fields, exclusion groups, unless regex, near regex, near window, not_after regex,
+        #: not_after window) of its term rules):
         #: candidate handling is a tuple lookup, and an anchor of detectors only (专利, zl) costs
         #: a set insertion.
         self._plan = tuple(
             (tuple((i, self._fields_of[i]) for i in self._slots[k] if rules[i].detector is not None),
              tuple((i, self._fields_of[i], self._exclusions(rules[i], term) if rules[i].exclude else (),
                     self._unless_re.get(id(rules[i])), self._near_re.get(id(rules[i])),
-                    rules[i].near.within if rules[i].near else 0)
+                    rules[i].near.within if rules[i].near else 0, self._lead_re.get(id(rules[i])),
+                    rules[i].not_after.within if rules[i].not_after else 0)
                    for i in self._slots[k] if rules[i].detector is None))
             for k, term in enumerate(self.terms))
         #: listing rule -> what its matches carry (campaign, rule id, family, severity) and, for a
@@ -324,7 +327,7 @@ class _ListingScan:
                 continue
             e = s + end - start
             ok = None  # the position check (original text), once per candidate, when a rule needs it
-            for i, fields, excl, unless, near, within in term_rules:
+            for i, fields, excl, unless, near, within, lead, lead_within in term_rules:
                 if f not in fields or not scope[i]:
                     continue
                 # cheapest first (all must hold): bounded regex searches for a context word before
@@ -336,6 +339,8 @@ class _ListingScan:
                     if near.search(text, lo, e + within) is None or (
                             near.search(text, lo, s) is None and near.search(text, e, e + within) is None):
                         continue
+                if lead is not None and self._led(f, s, lead, lead_within):
+                    continue
                 if unless is not None and self._unless(i, unless, f):
                     continue
                 if excl and self._excluded(excl, f, s, text):
@@ -363,6 +368,18 @@ class _ListingScan:
         if (b - a != e - s or self.positions is None) and HARD_BREAKS.search(self.texts[f], a, b):
             return False
         return term is None or latin_boundary_ok(self.texts[f], a, b, term)
+
+    def _led(self, f: int, s: int, lead: re.Pattern[str], within: int) -> bool:
+        """A ``not_after`` word ends shortly before the hit at ``s``, in the same sentence of the
+        original text ("冰镇后口感最佳" is a usage tip; "冰镇。全网最好" is not)."""
+        text = self.folded[f]
+        last = None
+        for last in lead.finditer(text, s - within if s > within else 0, s):
+            pass
+        if last is None:
+            return False
+        b = self.span(f, last.start(), last.end())[1]
+        return HARD_BREAKS.search(self.texts[f], b, self.span(f, s, s + 1)[0]) is None
 
     def _excluded(self, groups: tuple[tuple[int, int, frozenset[str]], ...], f: int, s: int, text: str) -> bool:
         """The hit overlaps a false-positive phrase of the rule."""

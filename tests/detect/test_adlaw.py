@@ -121,6 +121,23 @@ def test_registered_drugs_may_name_diseases(detector):
     ("除菌酸奶", "杀菌抑菌 肠道好", "food", True),
     # a book's title under a second-hand books category
     ("《最好的我们》全套", "高中时候的书", "二手图书", False),
+    # usage tips (the guide's exception): the best moment or way of use after its condition
+    ("红心猕猴桃 12个", "到货后常温放三天 软了最好吃", "水果", False),
+    ("黑椒牛仔骨", "解冻后大火煎到七分熟口感最佳", "生鲜", False),
+    ("精酿小麦啤", "冰镇后口感最佳", "酒类", False),
+    # ... but not across a sentence, and not without the condition
+    ("精酿小麦啤", "记得冰镇。全网最好喝的精酿", "酒类", True),
+    ("猕猴桃", "我家猕猴桃全网最好吃", "水果", True),
+    # a device class is no ranking; a quoted buyer review is no seller claim
+    ("医用退热贴", "备案凭证：第一类医疗器械 适用于物理降温", "医疗器械>退热贴", False),
+    ("手工牛轧糖", "买家评价：“吃过最好吃的牛轧糖”", "零食", False),
+    # organs named as endorsing, cure rates on a registered drug, a disease on a "保健器械"
+    ("农业农村部推荐 有机黑米", "产地直发 2.5kg", "粮油", True),
+    ("某某颗粒 国药准字", "功能主治见说明书 总有效率96%", "药品", True),
+    ("远红外护腰", "治疗腰肌劳损 戴上就不疼", "保健器械", True),
+    # a registration number shows an approved function; "专供" to regulars is no organ wording
+    ("育发洗发液", "国妆特字G2023xxxx 特证产品 防脱育发", "洗护", False),
+    ("自酿米酒", "老客专供 一斤装", "酒类", False),
 ])
 def test_later_outside_corpus_cases(detector, title, description, category, flagged):
     assert ("misleading_ad" in families(detector, title, description, category=category)) is flagged
@@ -130,3 +147,4 @@ def test_category_names_match_inside_platform_paths():
     from detect.campaign import category_matches
     assert category_matches("二手图书", frozenset({"图书"}))
     assert category_matches("food", frozenset({"food"})) and not category_matches("health_food", frozenset({"food"}))
+

@@ -62,6 +62,16 @@ def test_rules_apply_scope_period_fields_and_near(tmp_path):
     assert Detector([c], today=date(2025, 7, 1)).scan_listing(hit) == []  # period over
 
 
+def test_not_after_voids_a_hit_right_after_its_words_in_the_same_sentence(tmp_path):
+    c = load_campaign(write(tmp_path, "id: x\nname: y\nrules:\n  - id: best\n    family: misleading_ad\n"
+                                      "    terms: [最好吃]\n    not_after: {terms: [冰镇], within: 6}\n"))
+    assert c.rules[0].to_dict()["not_after"] == {"terms": ["冰镇"], "within": 6}
+    d = Detector([c])
+    assert d.scan_listing({"title": "西瓜 冰镇后最好吃"}) == []
+    assert [m.matched for m in d.scan_listing({"title": "西瓜 冰镇。最好吃"})] == ["最好吃"]  # another sentence
+    assert [m.matched for m in d.scan_listing({"title": "冰镇 西瓜 来自海南的全国最好吃"})] == ["最好吃"]  # too far
+
+
 @pytest.mark.parametrize("text, line, reason", [
     ("id: x\nname: y\nrules: []\n", 3, "non-empty list"),
     ("id: x\nname: y\nrules:\n  - id: a\n    family: tobaco\n    terms: [烟]\n", 5, "unknown family 'tobaco'"),
@@ -74,6 +84,8 @@ def test_rules_apply_scope_period_fields_and_near(tmp_path):
     ("id: x\nname: y\nrules:\n  - id: a\n    family: tobacco\n    terms: [烟, '！！']\n", 6, "no letters or digits"),
     ("id: x\nname: y\nrules:\n  - id: a\n    family: tobacco\n    terms: [烟]\n    near: {terms: [条], within: 0}\n",
      7, "near.within: must be 1..200"),
+    ("id: x\nname: y\nrules:\n  - id: a\n    family: tobacco\n    terms: [烟]\n    not_after: {terms: [冰镇]}\n",
+     7, "within"),
     ("id: x\nname: y\nrules:\n  - id: a\n    family: tobacco\n    detector: uscc\n", 6, "reports family 'license'"),
     ("id: x\nname: y\nrules:\n  - id: a\n    family: fake_patent\n    detector: patent_number\n    terms: [a]\n",
      7, "does not apply to a built-in detector"),

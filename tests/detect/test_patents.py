@@ -253,3 +253,22 @@ def test_round_three_patent_cases(detector):
     # someone else's patents, a certificate frame
     assert _fake_patent(detector, "专利检索 FTO", "别做出来才发现踩了别人专利") == []
     assert _fake_patent(detector, "专利证书框 A4 实木", "可放专利证书、营业执照") == []
+
+
+def test_round_four_patent_cases(detector):
+    # a design number beside an invention or utility model: the function may be theirs
+    both = "发明专利 ZL 2019 1 0826341.7\n外观设计 ZL 2020 3 0714006.1"
+    assert not any("design patent protects" in h.detail for h in _fake_patent(detector, "电动牙刷 专利刷头", both))
+    alone = _fake_patent(detector, "电动牙刷 专利刷头", "外观设计 ZL 2020 3 0714006.1")
+    assert any("design patent protects" in h.detail for h in alone)
+    # services, drawings, courses and old prints are about patents, not claims for goods
+    for title, description in [("专利附图代画", "外观六视图 结构图"), ("专利申请流程 网课", "举例讲解 ZL201710601862.3 的校验位"),
+                               ("个体户能申请专利吗", "我们是备案代理机构 不承诺授权"),
+                               ("老搪瓷缸", "缸底印着“专利”字样 是七十年代的老物件"),
+                               ("Patent leather 漆皮包", "九成新"), ("老式木梯", "有人问是不是专利 不是")]:
+        assert _fake_patent(detector, title, description) == [], title
+    # a certificate still awaited is an application
+    hits = _fake_patent(detector, "专利护颈枕", "专利号 2025 2 0663918.8 专利产品\n客服：还没下证")
+    assert any("application presented as a granted patent" in h.detail for h in hits)
+    # an agency's short code after 专利 is no masked patent number
+    assert _fake_patent(detector, "专利代理", "本所为备案专利代理机构 机构代码：11xxx") == []

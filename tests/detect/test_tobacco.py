@@ -107,3 +107,22 @@ def test_a_shop_name_is_no_offer(detector):
 ])
 def test_third_round_outside_cases(detector, title, description, flagged):
     assert ("tobacco" in families(detector, title, description, category="其他")) is flagged
+
+
+@pytest.mark.parametrize("title, description, flagged", [
+    ("成都叶子烟 新叶", "一捆两斤 要的私", True),  # leaf tobacco by its regional name
+    ("成型滤棒 厂家", "醋酸纤维丝束 可定制", True),  # monopoly materials (art. 2)
+    ("特供中华 内部渠道", "数量不多", True),
+    ("到货了", "huazi 软的 一 tiao 私聊", True),  # pinyin with the unit spelled out
+    ("老烟标 空盒 收藏", "九十年代 大前门 牡丹 纯纸盒", False),  # collectibles
+    ("槟榔 口粮款", "一条10包 湘潭青果", False),  # betel nut by the 条
+    ("烟草专用复合肥", "种烟叶的用 50公斤", False),  # a farm input
+    ("校园电子烟探测器", "厕所检测电子烟雾化气体 实时报警", False),
+    ("中南海特供 老普洱", "一饼357g", False),  # a compound's name, not the brand (ad law's business)
+])
+def test_fourth_round_outside_cases(detector, title, description, flagged):
+    assert ("tobacco" in families(detector, title, description, category="其他")) is flagged
+
+
+def test_books_about_tobacco_are_no_offer(detector):
+    assert "tobacco" not in families(detector, "《烟草的历史》 二手", "九成新 20包邮", category="二手图书")
