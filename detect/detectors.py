@@ -50,8 +50,8 @@ _PATENT_WORDS = ("专利", "patent")
 #: Folded words that say the patent is only applied for / granted (专利标识标注办法).
 PENDING_WORDS = ("申请中", "已申请", "正在申请", "在申请", "提交申请", "专利申请", "申请号", "已受理", "受理中", "受理号",
                  "受理通知", "受理了", "已经受理", "审查中", "审核中", "实审", "实质审查", "未授权", "没授权", "待授权", "等待授权",
-                 "没下证", "未下证", "等下证", "下证中", "patentpending")
-GRANTED_WORDS = ("专利产品", "专利款", "专利号", "已授权", "国家专利", "专利保护", "专利证书", "证书号")
+                 "没下证", "未下证", "等下证", "下证中", "已递交", "递交了", "刚递交", "刚提交", "已提交", "patentpending")
+GRANTED_WORDS = ("专利产品", "专利款", "专利号", "已授权", "已下证", "国家专利", "专利保护", "专利证书", "证书号")
 #: "已获 / 获得 / 取得 ... 专利" with a few characters between (已获实用新型专利).
 _GRANTED_CLAIM = re.compile(r"(?:已获|获得|取得|拥有|荣获|获|拿到|申请下来)[^，。,.]{0,6}?专利")
 PENDING_OK = "尚未授权"
@@ -59,7 +59,7 @@ PENDING_OK = "尚未授权"
 _PENDING = re.compile("(?:" + "|".join(PENDING_WORDS) + ")(?!日)")
 #: Every PENDING_WORDS entry holds one of these: four substring tests (C scans, ~1 ns per
 #: character) rule out most texts before the regex (~100 instructions per character).
-PENDING_HINTS = ("申请", "受理", "审", "授权", "下证", "pending")
+PENDING_HINTS = ("申请", "受理", "审", "授权", "下证", "递交", "提交", "pending")
 
 
 def _says_pending(folded: str) -> bool:
@@ -206,8 +206,17 @@ FUNCTION_AFTER_WINDOW = 8
 _UTILITY_WORDS = ("实用新型", "新型专利")
 _TECHNICAL_WORDS = ("发明专利", "实用新型", "新型专利")
 #: A seller who says the patent has lapsed is not claiming it ("早已到期，不再作为专利产品宣传").
-_LAPSE_ADMITTED = re.compile(r"到期|过期|失效|终止|不再|期满")
+_LAPSE_ADMITTED = re.compile(r"到期|过期|失效|终止|不再|期满|过保护期|过了保护期")
 LAPSE_WINDOW = 40
+#: "运动可不是年轻人的专利": the idiom (someone's privilege), not a patent; searched in the folded
+#: text right before 专利.
+_IDIOM = re.compile(r"(?:不是|并非|不再是|不只是|不仅是|不光是)\w{0,10}?的$")
+IDIOM_LOOKBACK = 16
+#: A title about patent work, IP services or certificate displays: its 专利 claims nothing.
+_ABOUT_PATENTS = re.compile(r"证书框|相框|荣誉墙|专利墙|展示墙|维权|知识产权|高新认定|高企认定")
+#: Another's number marked on copies ("外观专利直接用原厂的", "专利号…是原品牌的，我们直接沿用").
+_BORROWED_NUMBER = re.compile(r"(?:原厂|原品牌|大牌|别人家?|他人|别家)的?(?:专利|号)|沿用|借用|套用")
+_COPY_WORDS = ("同款", "副厂", "仿", "一模一样", "复刻", "尾货", "代工")
 #: Characters before a masked number searched for 专利 or ZL ("ZL2019 2 07****.X").
 MASK_LOOKBACK = 16
 
@@ -220,7 +229,8 @@ def _first(folded: Mapping[str, str], words: tuple[str, ...]) -> tuple[str, int,
         for w in words:
             at = text.find(w)
             while at >= 0:
-                if not _NOT_A_CLAIM.match(text, at) and not _NEGATED_CLAIM.search(text, max(0, at - 4), at):
+                if not _NOT_A_CLAIM.match(text, at) and not _NEGATED_CLAIM.search(text, max(0, at - 4), at) \
+                        and not _IDIOM.search(text, max(0, at - IDIOM_LOOKBACK), at):
                     hits.append((at, w))
                     break
                 at = text.find(w, at + 1)
@@ -251,8 +261,10 @@ def scan_patent_claims(texts: Mapping[str, str], folded: Mapping[str, str], toda
     # the granted-claim search only where a pending statement makes it matter (most listings have none)
     granted = (_first(folded, GRANTED_WORDS) or _first_claim(folded)) if pending else None
     # a listing whose title sells a patent service, book or frame is about patents, not patented
-    about_patents = _NOT_A_CLAIM.search(folded.get("title") or "") is not None
-    if not any(numbers.values()) and not masked and (granted or not pending) and not about_patents:
+    title = folded.get("title") or ""
+    about_patents = _NOT_A_CLAIM.search(title) is not None or _ABOUT_PATENTS.search(title) is not None
+    if not any(numbers.values()) and not masked and (granted or not pending) and not about_patents \
+            and not _LAPSE_ADMITTED.search(joined):
         # an honest "专利申请中, 还没授权" with no granted claim is what the rules ask for
         at = _first(folded, _PATENT_WORDS)
         if at:
@@ -260,6 +272,11 @@ def scan_patent_claims(texts: Mapping[str, str], folded: Mapping[str, str], toda
     misuse = None if about_patents else _scope_misuse(texts, folded, numbers)
     if misuse:
         out.append(misuse)
+    if any(numbers.values()) and any(w in joined for w in _COPY_WORDS):
+        m = _BORROWED_NUMBER.search(joined)
+        if m:
+            out.append(Finding(_field_at(folded, m.start()), *_in_field(folded, m.start(), m.end()),
+                               "another's patent number marked on copies", folded=True))
     if PENDING_OK not in joined and pending and not about_patents:
         zl = [(f, n) for f, ns in numbers.items() for n in ns if n.prefix == "ZL"]
         if zl:
@@ -268,6 +285,17 @@ def scan_patent_claims(texts: Mapping[str, str], folded: Mapping[str, str], toda
         elif granted:
             out.append(Finding(granted[0], granted[1], granted[2], "application presented as a granted patent", folded=True))
     return out
+
+
+def _field_at(folded: Mapping[str, str], at: int) -> str:
+    """The patent field holding position ``at`` of the joined title + description."""
+    return "title" if at < len(folded.get("title") or "") else "description"
+
+
+def _in_field(folded: Mapping[str, str], start: int, end: int) -> tuple[int, int]:
+    """``(start, end)`` of the joined title + description as offsets in its field."""
+    n = len(folded.get("title") or "")
+    return (start - n, end - n) if start >= n else (start, min(end, n))
 
 
 def _scope_misuse(texts: Mapping[str, str], folded: Mapping[str, str], numbers: Mapping[str, tuple]) -> Finding | None:

@@ -55,6 +55,9 @@ NEGATION_GAP = 1
 #: Brackets, sentence punctuation and line breaks end a phrase: a term never spans them
 #: ("【官方正品】烟酰胺" holds no 正品烟), while spaces, dots and emoji inside a word are evasion.
 HARD_BREAKS = re.compile(r"[【】\[\]()（）{}《》<>「」『』,，。;；!！?？:：|｜\n\r\t]")
+#: What separates a ``not_after`` word from a hit: the hard breaks but a colon ("目标：做到最好" is
+#: one statement; "不粘锅，炒菜不粘，顶尖品质" three).
+LEAD_BREAKS = re.compile(r"[【】\[\]()（）{}《》<>「」『』,，。;；!！?？|｜\n\r\t]")
 
 
 @dataclass(frozen=True)
@@ -379,7 +382,7 @@ class _ListingScan:
         if last is None:
             return False
         b = self.span(f, last.start(), last.end())[1]
-        return HARD_BREAKS.search(self.texts[f], b, self.span(f, s, s + 1)[0]) is None
+        return LEAD_BREAKS.search(self.texts[f], b, self.span(f, s, s + 1)[0]) is None
 
     def _excluded(self, groups: tuple[tuple[int, int, frozenset[str]], ...], f: int, s: int, text: str) -> bool:
         """The hit overlaps a false-positive phrase of the rule."""

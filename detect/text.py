@@ -4,7 +4,8 @@ Sellers evade keyword filters with traditional or full-width characters, upper c
 punctuation or emoji between the characters of a word (香 煙, 中.华, Ｒ Ｅ Ｌ Ｘ). ``fold`` undoes all of
 that per character with one ``str.translate`` table: NFKC, lower case, no diacritics, traditional
 -> simplified (the shared ``crawler.normalize.search_key``), then every character that is not a
-letter or a digit is dropped -- except a few symbols that carry meaning on their own (🚬, 💨, %).
+letter or a digit is dropped -- except a few symbols that carry meaning on their own (🚬, 💨, %;
+🐼 and 🐉 stand for the 熊猫 and 真龙 brands).
 Terms go through the same function, so a term and its evasive spellings fold to the same string.
 
 Dropping separators everywhere (not only between CJK characters) also joins Latin words
@@ -25,7 +26,7 @@ from crawler.normalize import TranslateTable, search_key
 from detect import native
 
 #: Symbols kept by ``fold`` although they are not letters or digits: they are terms themselves.
-KEEP_SYMBOLS = frozenset("🚬💨%")
+KEEP_SYMBOLS = frozenset("🚬💨🐼🐉%")
 #: Letters that sellers use as separators ("烟丶油", "中ノ华"): dropped like punctuation.
 SEPARATOR_LETTERS = frozenset("丶丿乀乁ノヽゝ〆亻")
 

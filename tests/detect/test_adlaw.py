@@ -138,6 +138,13 @@ def test_registered_drugs_may_name_diseases(detector):
     # a registration number shows an approved function; "专供" to regulars is no organ wording
     ("育发洗发液", "国妆特字G2023xxxx 特证产品 防脱育发", "洗护", False),
     ("自酿米酒", "老客专供 一斤装", "酒类", False),
+    # round 5: a service goal after its lead word, a denied effect, a device class of its own
+    ("保洁服务", "我们的目标：让每位客户都最满意", "服务", False),
+    ("泡脚桶", "本品为普通家电，不具备任何治疗作用，关节痛请就医", "家电", False),
+    ("婴儿奶瓶", "防胀气 治疗宝宝肠绞痛", "母婴", True),  # a bottle that treats colic
+    ("有机小米", "孕妇吃了预防胎儿畸形", "粮油", True),
+    ("学步鞋", "宝宝的第一双鞋", "童鞋", False),
+    ("冲锋衣", "这就是至尊版 真正的至尊版", "服饰", True),  # claimed, not a model name
 ])
 def test_later_outside_corpus_cases(detector, title, description, category, flagged):
     assert ("misleading_ad" in families(detector, title, description, category=category)) is flagged

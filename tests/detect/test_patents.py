@@ -272,3 +272,14 @@ def test_round_four_patent_cases(detector):
     assert any("application presented as a granted patent" in h.detail for h in hits)
     # an agency's short code after 专利 is no masked patent number
     assert _fake_patent(detector, "专利代理", "本所为备案专利代理机构 机构代码：11xxx") == []
+    # round 5: idioms, lapses said, certificate displays and IP services, copies marked with the
+    # original's number, a freshly filed application sold as granted
+    for title, description in [("健步鞋", "运动可不是年轻人的专利"), ("S型挂钩", "原外观设计专利早年申请 已过保护期 按普通款卖"),
+                               ("亚克力荣誉墙 定制", "企业专利证书展示"), ("高新认定 知识产权", "软著、专利、商标一站式")]:
+        assert _fake_patent(detector, title, description) == [], title
+    hits = _fake_patent(detector, "钥匙套 副厂", "跟原厂一模一样 专利号 ZL 2021 3 0754128.8 用的原厂的号")
+    assert any("another's patent number" in h.detail for h in hits)
+    assert not any("another's patent number" in h.detail
+                   for h in _fake_patent(detector, "原厂正品 钥匙套", "原厂专利号 ZL 2021 3 0754128.8"))
+    hits = _fake_patent(detector, "雨棚 专利产品", "专利号 CN 2026 2 0148863.1 已经递交了")
+    assert any("application presented as a granted patent" in h.detail for h in hits)

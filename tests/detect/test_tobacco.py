@@ -119,6 +119,16 @@ def test_third_round_outside_cases(detector, title, description, flagged):
     ("烟草专用复合肥", "种烟叶的用 50公斤", False),  # a farm input
     ("校园电子烟探测器", "厕所检测电子烟雾化气体 实时报警", False),
     ("中南海特供 老普洱", "一饼357g", False),  # a compound's name, not the brand (ad law's business)
+    # round 5: brand emoji and codes with a unit, rolling supplies, machinery; news, errands, art
+    ("🐼 铁盒", "🐼 铁盒 50支装 还有三罐", True),
+    ("年货", "两条🐉海韵 家里没人抽 原价出", True),
+    ("卷烟机配件", "二手卷接机组 整线出", True),
+    ("DIY", "带滤嘴空管500支 自己灌", True),
+    ("跑腿代买", "药品日用品都能代买 烟草、电子烟一律不代买", False),
+    ("普法", "警方破获网售假烟案 涉案卷烟三千条", False),
+    ("机油滤清器", "OE号 15400-RTA-003", False),  # a part code, not a vape tank
+    ("舞台烟雾机", "配烟雾油 水基 不含尼古丁", False),
+    ("沉香线香 细支", "一盒约180支", False),
 ])
 def test_fourth_round_outside_cases(detector, title, description, flagged):
     assert ("tobacco" in families(detector, title, description, category="其他")) is flagged
