@@ -145,6 +145,14 @@ def test_registered_drugs_may_name_diseases(detector):
     ("有机小米", "孕妇吃了预防胎儿畸形", "粮油", True),
     ("学步鞋", "宝宝的第一双鞋", "童鞋", False),
     ("冲锋衣", "这就是至尊版 真正的至尊版", "服饰", True),  # claimed, not a model name
+    # round 6: style, electrical and drug-name words; a negated price claim; a tea set is no tea
+    ("治愈系 小兔玩偶", "抱着睡很安心", "玩具", False),
+    ("降压变压器 220V转110V", "日本电器国内用", "电工", False),
+    ("我们不敢说全网最低价", "但坏了包换", "水果", False),
+    ("电热茶盘", "自动上水 烧水 消毒一体", "茶具>茶盘", False),
+    ("绿茶 半斤", "说实话 喝茶不能降血压 血压高请按时吃药", "茶叶", False),
+    ("特级 枸杞", "顶级品质 全国找不到第二家", "滋补", True),  # a grade term does not excuse the rest
+    ("美白丸", "黄褐斑一个月淡化", "美容食品", True),
 ])
 def test_later_outside_corpus_cases(detector, title, description, category, flagged):
     assert ("misleading_ad" in families(detector, title, description, category=category)) is flagged
