@@ -175,9 +175,9 @@ def scan_patent_numbers(texts: Mapping[str, str], folded: Mapping[str, str], tod
 #: "patent leather" is a material.
 _NOT_A_CLAIM = re.compile(r"专利(?:申请)?(?:检索|代理|事务|律师|服务|查询|侵权|布局|撰写|分析|转让|交易|运营|许可|咨询|年费|"
                           r"代缴|法|审查|翻译|证书框|证书相框|证书装裱|证书收藏|附图|代画|绘图|制图|流程|网课|课程|教程|培训|"
-                          r"字样|吗|呢)|patentleather")
+                          r"字样|怎么|如何|怎样|吗|呢)|patentleather")
 #: A granted-claim word right after a negation or a refusal ("不敢写专利产品", "不是专利产品").
-_NEGATED_CLAIM = re.compile(r"(?:不敢写?|不能写?|不写|不标注?|是不是|不是|并非|没有|不算|不属于|理解为|尚未|未|没|别人|他人|别家)$")
+_NEGATED_CLAIM = re.compile(r"(?:不敢写?|不能写?|不写|不标注?|是不是|不是|并非|没有|不算|不属于|理解为|尚未|未|没|无|别人|他人|别家)$")
 #: What before "专利" makes it no function claim: the type named ("外观设计专利…"), or a question or
 #: a denial ("是不是专利", "没有专利").
 _NOT_A_FUNCTION_LEAD = ("外观设计", "外观", "是不是", "不是", "没有", "非")

@@ -153,6 +153,13 @@ def test_registered_drugs_may_name_diseases(detector):
     ("绿茶 半斤", "说实话 喝茶不能降血压 血压高请按时吃药", "茶叶", False),
     ("特级 枸杞", "顶级品质 全国找不到第二家", "滋补", True),  # a grade term does not excuse the rest
     ("美白丸", "黄褐斑一个月淡化", "美容食品", True),
+    # round 7: words printed on the goods; organs and officials; safety guarantees on a health food
+    ("父亲节T恤", "胸前印字 NO.1 DAD 纯棉", "服饰", False),
+    ("英超球衣 主场", "英格兰顶级联赛 球迷版", "运动服", False),
+    ("月饼礼盒", "国务院机关事务管理局监制 单位团购", "食品", True),
+    ("春节茶礼", "首长同款 北京专门要的", None, True),
+    ("褪黑素片 蓝帽子", "国食健字 保证一粒入睡 无任何副作用", "保健品", True),
+    ("护脊书包", "背一学期 矫正脊柱侧弯", "箱包", True),
 ])
 def test_later_outside_corpus_cases(detector, title, description, category, flagged):
     assert ("misleading_ad" in families(detector, title, description, category=category)) is flagged

@@ -281,5 +281,8 @@ def test_round_four_patent_cases(detector):
     assert any("another's patent number" in h.detail for h in hits)
     assert not any("another's patent number" in h.detail
                    for h in _fake_patent(detector, "原厂正品 钥匙套", "原厂专利号 ZL 2021 3 0754128.8"))
+    # round 7: "无专利" said, a how-to post
+    assert _fake_patent(detector, "普通款电暖桌（无专利）", "本款为普通款 无专利") == []
+    assert _fake_patent(detector, "专利怎么申请 整理一下", "分享流程 需要代理找正规机构") == []
     hits = _fake_patent(detector, "雨棚 专利产品", "专利号 CN 2026 2 0148863.1 已经递交了")
     assert any("application presented as a granted patent" in h.detail for h in hits)
