@@ -269,14 +269,14 @@ def scan_patent_claims(texts: Mapping[str, str], folded: Mapping[str, str], toda
         at = _first(folded, _PATENT_WORDS)
         if at:
             out.append(Finding(at[0], at[1], at[2], "patent claimed without a patent number and type", folded=True))
-    misuse = None if about_patents else _scope_misuse(texts, folded, numbers)
+    misuse = None if about_patents else _scope_misuse(texts, folded, numbers, joined)
     if misuse:
         out.append(misuse)
     if any(numbers.values()) and any(w in joined for w in _COPY_WORDS):
-        m = _BORROWED_NUMBER.search(joined)
-        if m:
-            out.append(Finding(_field_at(folded, m.start()), *_in_field(folded, m.start(), m.end()),
-                               "another's patent number marked on copies", folded=True))
+        borrowed = next(((f, m) for f in PATENT_FIELDS if (m := _BORROWED_NUMBER.search(folded.get(f) or ""))), None)
+        if borrowed:
+            f, m = borrowed
+            out.append(Finding(f, m.start(), m.end(), "another's patent number marked on copies", folded=True))
     if PENDING_OK not in joined and pending and not about_patents:
         zl = [(f, n) for f, ns in numbers.items() for n in ns if n.prefix == "ZL"]
         if zl:
@@ -287,21 +287,11 @@ def scan_patent_claims(texts: Mapping[str, str], folded: Mapping[str, str], toda
     return out
 
 
-def _field_at(folded: Mapping[str, str], at: int) -> str:
-    """The patent field holding position ``at`` of the joined title + description."""
-    return "title" if at < len(folded.get("title") or "") else "description"
-
-
-def _in_field(folded: Mapping[str, str], start: int, end: int) -> tuple[int, int]:
-    """``(start, end)`` of the joined title + description as offsets in its field."""
-    n = len(folded.get("title") or "")
-    return (start - n, end - n) if start >= n else (start, min(end, n))
-
-
-def _scope_misuse(texts: Mapping[str, str], folded: Mapping[str, str], numbers: Mapping[str, tuple]) -> Finding | None:
-    """A technique or function sold on a design patent, a recipe or process on a utility model."""
+def _scope_misuse(texts: Mapping[str, str], folded: Mapping[str, str], numbers: Mapping[str, tuple],
+                  joined: str) -> Finding | None:
+    """A technique or function sold on a design patent, a recipe or process on a utility model
+    (``joined``: the folded title and description)."""
     kinds = {n.kind for ns in numbers.values() for n in ns}
-    joined = (folded.get("title") or "") + (folded.get("description") or "")
     # an invention or utility model named beside the design patent may well cover the function
     technical = bool(kinds & {"invention", "utility"}) or any(w in joined for w in _TECHNICAL_WORDS)
     for field in PATENT_FIELDS:

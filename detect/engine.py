@@ -57,7 +57,7 @@ NEGATION_GAP = 1
 HARD_BREAKS = re.compile(r"[【】\[\]()（）{}《》<>「」『』,，。;；!！?？:：|｜\n\r\t]")
 #: What separates a ``not_after`` word from a hit: the hard breaks but a colon ("目标：做到最好" is
 #: one statement; "不粘锅，炒菜不粘，顶尖品质" three).
-LEAD_BREAKS = re.compile(r"[【】\[\]()（）{}《》<>「」『』,，。;；!！?？|｜\n\r\t]")
+LEAD_BREAKS = re.compile(HARD_BREAKS.pattern.replace(":：", ""))
 
 
 @dataclass(frozen=True)
