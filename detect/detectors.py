@@ -204,7 +204,7 @@ _DESIGN_WORDS = ("外观设计专利", "外观专利")
 _FUNCTION_AFTER = re.compile(r"[ 　]{0,2}(?:技术|结构|骨架|抗|防|功能|性能|加持)")
 FUNCTION_AFTER_WINDOW = 8
 _UTILITY_WORDS = ("实用新型", "新型专利")
-_TECHNICAL_WORDS = ("发明专利", "实用新型", "新型专利")
+_TECHNICAL_WORDS = ("发明专利", *_UTILITY_WORDS)
 #: A seller who says the patent has lapsed is not claiming it ("早已到期，不再作为专利产品宣传").
 _LAPSE_ADMITTED = re.compile(r"到期|过期|失效|终止|不再|期满|过保护期|过了保护期")
 LAPSE_WINDOW = 40
