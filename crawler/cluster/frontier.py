@@ -113,8 +113,12 @@ class LeasedQueue(ScrapyRedisQueue):
     def push_many(self, requests: Iterable[Request]) -> tuple[int, int, str]:
         return self.push_encoded([self.encode(r) for r in requests])
 
-    def lease(self, count: int, lease_seconds: float, max_deliveries: int, dead_max: int) -> LeaseBatch:
-        reply = self._lease(args=[*self._head(), int(lease_seconds * 1000), count, max_deliveries, dead_max])
+    def lease(self, count: int, lease_seconds: float, max_deliveries: int, dead_max: int,
+              worker_ttl: float = 10.0) -> LeaseBatch:
+        """Up to ``count`` requests, and no more than a fair share of the queue for each worker
+        whose heartbeat is younger than ``worker_ttl`` seconds."""
+        reply = self._lease(args=[*self._head(), int(lease_seconds * 1000), count, max_deliveries, dead_max,
+                                  int(worker_ttl * 1000)])
         state, wait = _text(reply[0]), float(reply[1])
         leases = []
         for i in range(2, len(reply), 3):

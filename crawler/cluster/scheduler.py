@@ -4,7 +4,8 @@
 by size or age (SHOPWATCH_CLUSTER_ENQUEUE_BATCH / _SECONDS); ``commit`` (every
 SHOPWATCH_CLUSTER_COMMIT_SECONDS) sends what is left, flushes the store, and only then acknowledges
 the leases whose work is complete (``ledger``), extending the ones still held. ``next_request`` hands
-out local retries/redirects first, then leases from Redis (SHOPWATCH_CLUSTER_PREFETCH at a time), backing off when the
+out local retries/redirects first, then leases from Redis (SHOPWATCH_CLUSTER_PREFETCH at a time, a
+fair share of a short queue: ``scripts.LEASE``), backing off when the
 job has nothing to give so an idle worker does not hammer Redis. A Redis outage is survived: calls
 fail fast, nothing buffered is dropped, and the worker retries every SHOPWATCH_CLUSTER_RETRY_SECONDS.
 """
@@ -60,6 +61,7 @@ class ClusterScheduler(BaseScheduler):
         self.poll_busy = s.getfloat("SHOPWATCH_CLUSTER_POLL_BUSY", 0.25)
         self.retry_seconds = s.getfloat("SHOPWATCH_CLUSTER_RETRY_SECONDS", 1.0)
         self.dead_max = s.getint("SHOPWATCH_CLUSTER_DEAD_MAX", 10_000)
+        self.worker_ttl = s.getfloat("SHOPWATCH_CLUSTER_WORKER_TTL", 10.0)
         self.dedupe = DedupeShape(s.getfloat("SHOPWATCH_CLUSTER_DEDUPE_ERROR", 1e-7),
                                   s.getint("SHOPWATCH_CLUSTER_DEDUPE_CAPACITY", 8192),
                                   s.getint("SHOPWATCH_CLUSTER_DEDUPE_GROWTH", 2))
@@ -141,7 +143,8 @@ class ClusterScheduler(BaseScheduler):
         now = time.monotonic()
         if now < self.next_poll or self.state not in OPEN_STATES or self.queue is None:
             return None
-        batch = self._guard(self.queue.lease, self.prefetch, self.lease_seconds, self.max_deliveries, self.dead_max)
+        batch = self._guard(self.queue.lease, self.prefetch, self.lease_seconds, self.max_deliveries, self.dead_max,
+                            self.worker_ttl)
         if batch is None:
             return None
         self._set_state(batch.state)

@@ -5,7 +5,8 @@ crash between two commands can lose a request or mark an unfetched URL as seen.
   together with the request it stands for.
 * ``lease`` — requeue expired leases (dead-letter after too many deliveries), then hand out
   requests round-robin over domains within the job's per-domain rate (token bucket), concurrency
-  and Retry-After pauses; closes the job when nothing is queued or leased.
+  and Retry-After pauses, no more than a fair share of a short queue per live worker; closes the
+  job when nothing is queued or leased.
 * ``settle`` — acknowledge done requests, dead-letter failed ones, extend held leases.
 * ``release`` — a stopping worker gives back what it held. ``cancel`` — stop a job, free its keys.
 
@@ -205,13 +206,15 @@ bloom_commit()
 return out
 """
 
-#: ARGV: prefix, job, lease ms, max count, max deliveries, dead max.
+#: ARGV: prefix, job, lease ms, max count, max deliveries, dead max, worker TTL ms (a worker
+#: whose last heartbeat is older is not counted in the fair share).
 #: Returns {state, wait ms (-1 = nothing queued, -2 = nothing queued but other workers hold
 #: leases), id1, domain1, payload1, ...}.
 LEASE = r"""
 local P, J = ARGV[1], ARGV[2]
 """ + _PRELUDE + r"""
 local LEASE_MS, MAX_COUNT, MAX_DELIVERIES, DEAD_MAX = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local WORKER_TTL_MS = tonumber(ARGV[7]) or 10000
 local meta = redis.call('HMGET', K.meta(), 'state', 'rate', 'concurrency', 'max_pages')
 if meta[1] ~= 'running' then return {meta[1] or 'missing', -1} end
 local rate, conc, max_pages = tonumber(meta[2]) or 0, tonumber(meta[3]) or 0, tonumber(meta[4]) or 0
@@ -231,6 +234,18 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', K.leases(), '-inf', NOW, 'LIMIT'
     redis.call('HINCRBY', K.stats(), 'queued', 1)
     redis.call('HINCRBY', K.stats(), 'redelivered', 1)
   end
+end
+
+-- a fair share of what is queued for each live worker of the job: at its start and end, one
+-- worker's prefetch would otherwise take the little there is while the others idle
+local queued = tonumber(redis.call('HGET', K.stats(), 'queued')) or 0
+if queued < MAX_COUNT * redis.call('HLEN', K.job_workers()) then
+  local alive = 0
+  for _, raw in ipairs(redis.call('HVALS', K.job_workers())) do
+    local ok, info = pcall(cjson.decode, raw)
+    if ok and type(info) == 'table' and (tonumber(info.beat) or 0) * 1000 >= NOW - WORKER_TTL_MS then alive = alive + 1 end
+  end
+  MAX_COUNT = math.min(MAX_COUNT, math.max(1, math.ceil(queued / math.max(1, alive))))
 end
 
 local budget = -1

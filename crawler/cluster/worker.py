@@ -84,6 +84,9 @@ class Worker:
                 logger.warning("worker %s: Redis unreachable (%s); retrying", self.id, exc)
             self.down = True
             return
+        except Exception:  # noqa: BLE001 - an error here would stop the loop: no heartbeat, no job ever again
+            logger.exception("worker %s: heartbeat or job discovery failed; retrying at the next tick", self.id)
+            return
         if self.down:
             logger.warning("worker %s: Redis reachable again", self.id)
             self.down = False
@@ -110,7 +113,7 @@ class Worker:
     def report(self, pipe: Any, job_id: str, crawler: Crawler, now: float, final: bool = False) -> None:
         """This worker's pages and rate for one job (summed over workers by `jobs status`);
         ``final``: its last numbers, no longer counted as alive."""
-        pages = int(crawler.stats.get_value("response_received_count", 0)) if crawler.stats else 0
+        pages = _pages(crawler)
         then, before = self.last_pages.get(job_id, (now, pages))
         rate = (pages - before) / (now - then) if now > then and not final else 0.0
         self.last_pages[job_id] = (now, pages)
@@ -120,6 +123,8 @@ class Worker:
 
     def discover(self) -> int:
         """Start a crawler for each running job not served yet; returns how many jobs run."""
+        import redis
+
         running = 0
         for raw in self.server.zrevrange(self.keys.jobs, 0, 199):
             job_id = raw.decode() if isinstance(raw, bytes) else raw
@@ -131,7 +136,14 @@ class Worker:
                 continue
             running += 1
             if state == "running" and job_id not in self.crawlers and job_id not in self.closed:
-                self.start_job(job_id)
+                try:
+                    self.start_job(job_id)
+                except redis.RedisError:
+                    raise
+                except Exception:  # noqa: BLE001 - e.g. a spider this worker's code lacks: the others still run
+                    logger.exception("worker %s: cannot serve job %s; leaving it to other workers", self.id, job_id)
+                    self.crawlers.pop(job_id, None)
+                    self.closed.add(job_id)
         return running
 
     # --- one crawler per job ----------------------------------------------------------------------
@@ -149,6 +161,14 @@ class Worker:
         logger.info("worker %s: joining job %s (%s)", self.id, job_id, meta["spider"])
         d = self.process.crawl(crawler, **kwargs)
         d.addBoth(self.job_closed, job_id)
+        if job_id not in self.crawlers:
+            return  # the crawl could not even start (job_closed said why)
+        # counted as alive at once, not at the next heartbeat: the lease script shares a short
+        # queue among the job's live workers
+        secs, micros = self.server.time()
+        pipe = self.server.pipeline(transaction=False)
+        self.report(pipe, job_id, crawler, secs + micros / 1e6)
+        pipe.execute()
 
     def job_closed(self, result: Any, job_id: str) -> Any:
         crawler = self.crawlers.pop(job_id, None)
@@ -201,3 +221,9 @@ def run_worker(overrides: dict[str, Any], jobs: set[str] | None, concurrency: in
     reactor.callWhenRunning(worker.start)
     process.start(stop_after_crawl=False)
     return 0
+
+
+def _pages(crawler: Crawler) -> int:
+    """Pages fetched so far; 0 before the crawl has started (Scrapy sets ``stats`` then)."""
+    stats = getattr(crawler, "_stats", None)
+    return int(stats.get_value("response_received_count", 0)) if stats is not None else 0

@@ -105,6 +105,30 @@ def test_domain_concurrency_is_shared(frontier) -> None:
     assert len(q.lease(10, 30, 3, 100).leases) == 1
 
 
+def test_a_short_queue_is_shared_among_the_live_workers(frontier) -> None:
+    """At a job's start and end one worker's prefetch must not take all there is while the
+    others idle: each lease takes at most its share of the queue per live worker."""
+    import json
+
+    q = frontier()
+    q.push_many(urls(10))
+    now = q.server.time()[0]
+    q.server.hset(q.keys.job(q.job_id, "job_workers"), mapping={
+        "a": json.dumps({"beat": now}), "b": json.dumps({"beat": now}),
+        "gone": json.dumps({"beat": now - 60}), "finished": json.dumps({"beat": 0})})
+    sizes = [len(q.lease(32, 30, 3, 100, worker_ttl=10).leases) for _ in range(5)]
+    assert sizes == [5, 3, 1, 1, 0]  # half of 10, of 5 (rounded up), of 2, of 1
+    # a long queue: the full prefetch
+    q.push_many(urls(200, start=100))
+    assert len(q.lease(32, 30, 3, 100, worker_ttl=10).leases) == 32
+
+
+def test_a_lone_worker_takes_its_full_prefetch(frontier) -> None:
+    q = frontier()
+    q.push_many(urls(10))
+    assert len(q.lease(32, 30, 3, 100).leases) == 10  # no worker registered counts as one
+
+
 def test_domain_rate_is_a_token_bucket(frontier) -> None:
     q = frontier(rate=20)
     q.push_many(urls(200) + urls(5, host="other.mallsim.test"))

@@ -35,6 +35,28 @@ def test_cancel_stops_workers_and_frees_the_queue(cluster: Cluster, sim_factory)
     assert [j["state"] for j in listed if j["id"] == job] == ["cancelled"]
 
 
+def test_a_job_the_worker_cannot_start_does_not_stop_it(cluster: Cluster, sim_factory) -> None:
+    """A job naming a spider this worker's code lacks (another version submitted it) is named in
+    the log and left to other workers; the worker keeps its heartbeat and serves the next job."""
+    import redis
+
+    sim = sim_factory(merchants=5)
+    good = cluster.submit("weishop", "--port", str(sim.port))
+    client = redis.Redis.from_url(cluster.redis_url)
+    meta = client.hgetall(f"{cluster.prefix}:job:{good}")
+    bad = "20990101-000000-gone-0000"
+    client.hset(f"{cluster.prefix}:job:{bad}", mapping={**meta, b"spider": b"gone_spider", b"name": b""})
+    client.zadd(f"{cluster.prefix}:jobs", {bad: int(time.time() * 1000) + 1000})  # discovered first
+    proc = cluster.worker(exit_when_idle=False)
+    cluster.wait_for(good, lambda s: s["state"] == "finished", timeout=90)
+    time.sleep(2.5)  # one more heartbeat
+    assert proc.poll() is None, cluster.tail()
+    beat = client.zscore(f"{cluster.prefix}:workers", f"{socket.gethostname()}-{proc.pid}")
+    assert beat is not None and time.time() * 1000 - beat < 5000, cluster.tail()  # still beating
+    log = cluster.tail(20_000)
+    assert log.count(f"cannot serve job {bad}") == 1 and "gone_spider" in log, log[-3000:]
+
+
 def _wait_until(check, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while not check():
