@@ -97,9 +97,13 @@ class Worker:
 
             reactor.callLater(0, reactor.stop)
 
-    def heartbeat(self) -> None:
+    def redis_now(self) -> float:
+        """Redis's clock (seconds): the one every worker's beats are compared with."""
         secs, micros = self.server.time()
-        now = secs + micros / 1e6
+        return secs + micros / 1e6
+
+    def heartbeat(self) -> None:
+        now = self.redis_now()
         pipe = self.server.pipeline(transaction=False)
         pipe.zadd(self.keys.workers, {self.id: int(now * 1000)})
         info = {"host": socket.gethostname(), "pid": os.getpid(), "started": int(self.started),
@@ -165,9 +169,8 @@ class Worker:
             return  # the crawl could not even start (job_closed said why)
         # counted as alive at once, not at the next heartbeat: the lease script shares a short
         # queue among the job's live workers
-        secs, micros = self.server.time()
         pipe = self.server.pipeline(transaction=False)
-        self.report(pipe, job_id, crawler, secs + micros / 1e6)
+        self.report(pipe, job_id, crawler, self.redis_now())
         pipe.execute()
 
     def job_closed(self, result: Any, job_id: str) -> Any:
