@@ -214,7 +214,7 @@ LEASE = r"""
 local P, J = ARGV[1], ARGV[2]
 """ + _PRELUDE + r"""
 local LEASE_MS, MAX_COUNT, MAX_DELIVERIES, DEAD_MAX = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local WORKER_TTL_MS = tonumber(ARGV[7]) or 10000
+local WORKER_TTL_MS = tonumber(ARGV[7])
 local meta = redis.call('HMGET', K.meta(), 'state', 'rate', 'concurrency', 'max_pages')
 if meta[1] ~= 'running' then return {meta[1] or 'missing', -1} end
 local rate, conc, max_pages = tonumber(meta[2]) or 0, tonumber(meta[3]) or 0, tonumber(meta[4]) or 0
